@@ -1,0 +1,79 @@
+// swift-tools-version:6.1
+// Loom: a local tool-using agent. Target layering is described in docs/ARCHITECTURE.md.
+import PackageDescription
+
+/// Numeric targets are always compiled optimized, so debug builds stay usable for model work.
+let optimized: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"])]
+
+let package = Package(
+    name: "loom",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "loom", targets: ["loom"]),
+        .executable(name: "calc", targets: ["calc"]),
+        .executable(name: "web-fetch", targets: ["web-fetch"]),
+        .executable(name: "code-runner", targets: ["code-runner"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk", exact: "0.12.1"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+    ],
+    targets: [
+        // Level 0: system libraries.
+        .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
+                       providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CGumbo", path: "Sources/CGumbo", pkgConfig: "gumbo",
+                       providers: [.apt(["libgumbo-dev"])]),
+
+        // Level 0: file format, kernels, shared value types.
+        .target(name: "GGUF", swiftSettings: optimized),
+        .target(name: "Kernels", dependencies: ["COpenBLAS"], swiftSettings: optimized),
+        .target(name: "AgentCore"),
+
+        // Level 1.
+        .target(name: "Tokenizers", dependencies: ["GGUF"], swiftSettings: optimized),
+        .target(name: "LLM", dependencies: ["GGUF", "Kernels", "Tokenizers", "AgentCore", "CCurl"],
+                swiftSettings: optimized),
+        .target(name: "PluginHost", dependencies: ["AgentCore", "Yams", .product(name: "MCP", package: "swift-sdk")]),
+        .target(name: "PluginKit", dependencies: [.product(name: "MCP", package: "swift-sdk")]),
+        .target(name: "Traces", dependencies: ["AgentCore"]),
+
+        // Level 2 and 3.
+        .target(name: "Orchestrator", dependencies: ["AgentCore"]),
+        .target(name: "AgentRuntime",
+                dependencies: ["AgentCore", "GGUF", "Kernels", "Tokenizers", "LLM", "PluginHost", "Traces",
+                               "Orchestrator", "Yams"]),
+        .executableTarget(name: "loom", dependencies: [
+            "AgentRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // Plugins: one MCP server executable each.
+        .target(name: "CGiacShim", path: "Plugins/calc/Sources/CGiacShim",
+                cxxSettings: [.unsafeFlags(["-std=c++17"])],
+                linkerSettings: [.linkedLibrary("giac"), .linkedLibrary("gmp")]),
+        .executableTarget(name: "calc", dependencies: ["PluginKit", "CGiacShim"], path: "Plugins/calc/Sources/calc"),
+        .executableTarget(name: "web-fetch", dependencies: ["PluginKit", "CCurl", "CGumbo"],
+                          path: "Plugins/web-fetch/Sources/web-fetch"),
+        .executableTarget(name: "code-runner", dependencies: ["PluginKit"],
+                          path: "Plugins/code-runner/Sources/code-runner"),
+
+        // Tests.
+        .testTarget(name: "SystemLibraryTests", dependencies: ["COpenBLAS", "CCurl", "CGumbo", "CGiacShim"]),
+        .testTarget(name: "GGUFTests", dependencies: ["GGUF"]),
+        .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
+        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "GGUF"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "LLMTests", dependencies: ["LLM", "GGUF", "Tokenizers", "Kernels"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "PluginHostTests", dependencies: ["PluginHost", "AgentCore"]),
+        .testTarget(name: "OrchestratorTests", dependencies: ["Orchestrator", "AgentCore"]),
+        .testTarget(name: "TracesTests", dependencies: ["Traces", "AgentCore"]),
+        .testTarget(name: "AgentRuntimeTests", dependencies: ["AgentRuntime"]),
+        .testTarget(name: "CalcTests", dependencies: ["PluginHost", "AgentCore"], path: "Plugins/calc/Tests"),
+        .testTarget(name: "WebFetchTests", dependencies: ["PluginHost", "AgentCore"], path: "Plugins/web-fetch/Tests"),
+        .testTarget(name: "CodeRunnerTests", dependencies: ["PluginHost", "AgentCore"], path: "Plugins/code-runner/Tests"),
+        .testTarget(name: "LoomCLITests", dependencies: ["AgentRuntime"]),
+    ],
+    cxxLanguageStandard: .cxx17
+)

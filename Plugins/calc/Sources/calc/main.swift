@@ -1,0 +1,2 @@
+import PluginKit
+print("calc")

@@ -1,0 +1,2 @@
+import PluginKit
+print("code-runner")

@@ -1,0 +1,4 @@
+import PluginKit
+import CCurl
+import CGumbo
+print("web-fetch")

@@ -1,0 +1,73 @@
+/// An agent: its prompt, strategy, tools, model, sampling and budgets (`Agents/<name>.yaml`).
+public struct AgentDefinition: Codable, Hashable, Sendable {
+    /// How the agent plans.
+    public enum Strategy: String, Codable, Sendable {
+        /// Write a whole plan (steps with dependencies), run it, re-plan failed parts, synthesize.
+        case planExecute = "plan-execute"
+        /// One tool call at a time (ReAct), reading each result before the next.
+        case react
+    }
+
+    /// Budgets that bound a run.
+    public struct Limits: Codable, Hashable, Sendable {
+        /// Maximum tool calls in a run.
+        public var maxSteps: Int
+        /// Maximum tokens generated across all model calls.
+        public var maxTokens: Int
+        /// Wall-clock limit for the run in seconds.
+        public var wallSeconds: Double
+        /// Maximum re-plans after failed steps.
+        public var maxReplans: Int
+
+        /// Creates limits.
+        public init(maxSteps: Int = 8, maxTokens: Int = 4096, wallSeconds: Double = 300, maxReplans: Int = 2) {
+            self.maxSteps = maxSteps
+            self.maxTokens = maxTokens
+            self.wallSeconds = wallSeconds
+            self.maxReplans = maxReplans
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case maxSteps = "max_steps", maxTokens = "max_tokens", wallSeconds = "wall_seconds"
+            case maxReplans = "max_replans"
+        }
+    }
+
+    /// The agent's name.
+    public var name: String
+    /// One line about what it is for.
+    public var description: String
+    /// The system prompt.
+    public var systemPrompt: String
+    /// Planner strategy.
+    public var strategy: Strategy
+    /// Plugins the agent may use.
+    public var plugins: [String]
+    /// If set, only these tools (by name) may be used.
+    public var tools: [String]?
+    /// Model name or path; nil means the default model.
+    public var model: String?
+    /// Sampling settings.
+    public var sampling: SamplingSettings
+    /// Budgets.
+    public var limits: Limits
+
+    /// Creates an agent definition.
+    public init(name: String, description: String, systemPrompt: String, strategy: Strategy = .planExecute,
+                plugins: [String], tools: [String]? = nil, model: String? = nil,
+                sampling: SamplingSettings = .greedy, limits: Limits = Limits()) {
+        self.name = name
+        self.description = description
+        self.systemPrompt = systemPrompt
+        self.strategy = strategy
+        self.plugins = plugins
+        self.tools = tools
+        self.model = model
+        self.sampling = sampling
+        self.limits = limits
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, description, systemPrompt = "system_prompt", strategy, plugins, tools, model, sampling, limits
+    }
+}

@@ -1,0 +1,102 @@
+/// One turn of a conversation, as the model sees it.
+public struct Message: Codable, Hashable, Sendable {
+    /// Who speaks.
+    public enum Role: String, Codable, Sendable { case system, user, assistant, tool }
+
+    /// Who speaks.
+    public var role: Role
+    /// The text of the turn.
+    public var content: String
+    /// Tool calls the assistant made in this turn (assistant turns only).
+    public var toolCalls: [ToolCall]
+    /// For `tool` turns: the id of the call this answers.
+    public var toolCallID: String?
+
+    /// Creates a message.
+    public init(role: Role, content: String, toolCalls: [ToolCall] = [], toolCallID: String? = nil) {
+        self.role = role
+        self.content = content
+        self.toolCalls = toolCalls
+        self.toolCallID = toolCallID
+    }
+
+    /// A system message.
+    public static func system(_ text: String) -> Message { Message(role: .system, content: text) }
+    /// A user message.
+    public static func user(_ text: String) -> Message { Message(role: .user, content: text) }
+    /// An assistant message.
+    public static func assistant(_ text: String, toolCalls: [ToolCall] = []) -> Message {
+        Message(role: .assistant, content: text, toolCalls: toolCalls)
+    }
+    /// A tool result turn.
+    public static func tool(_ text: String, callID: String?) -> Message {
+        Message(role: .tool, content: text, toolCallID: callID)
+    }
+}
+
+/// A tool the model may call, as offered to it: the qualified name, a description and the argument schema.
+public struct ToolSpec: Codable, Hashable, Sendable {
+    /// The plugin that serves the tool.
+    public var plugin: String
+    /// The tool's name inside its plugin.
+    public var name: String
+    /// What the tool does (untrusted text from the plugin, capped in size by the host).
+    public var description: String
+    /// JSON Schema of the arguments object.
+    public var inputSchema: JSONValue
+
+    /// Creates a tool spec.
+    public init(plugin: String, name: String, description: String, inputSchema: JSONValue) {
+        self.plugin = plugin
+        self.name = name
+        self.description = description
+        self.inputSchema = inputSchema
+    }
+}
+
+/// A request by the model to run one tool.
+public struct ToolCall: Codable, Hashable, Sendable {
+    /// A run-unique id for this call (e.g. `call-3` or a plan step id).
+    public var id: String
+    /// The tool's name.
+    public var name: String
+    /// The arguments object.
+    public var arguments: JSONValue
+
+    /// Creates a tool call.
+    public init(id: String, name: String, arguments: JSONValue) {
+        self.id = id
+        self.name = name
+        self.arguments = arguments
+    }
+}
+
+/// The outcome of a tool call. Failures are data: a crashed plugin or bad arguments is a result with `isError`.
+public struct ToolResult: Codable, Hashable, Sendable {
+    /// The call this answers.
+    public var callID: String
+    /// The plugin that ran it (provenance).
+    public var plugin: String
+    /// The tool that ran.
+    public var tool: String
+    /// Text for the model (untrusted data).
+    public var content: String
+    /// Whether the call failed.
+    public var isError: Bool
+    /// Optional structured result.
+    public var structured: JSONValue?
+    /// Wall time of the call in seconds.
+    public var durationSeconds: Double
+
+    /// Creates a result.
+    public init(callID: String, plugin: String, tool: String, content: String, isError: Bool,
+                structured: JSONValue? = nil, durationSeconds: Double = 0) {
+        self.callID = callID
+        self.plugin = plugin
+        self.tool = tool
+        self.content = content
+        self.isError = isError
+        self.structured = structured
+        self.durationSeconds = durationSeconds
+    }
+}

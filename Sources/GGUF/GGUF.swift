@@ -1,0 +1,2 @@
+/// The GGUF module (being built).
+public enum GGUFModule {}

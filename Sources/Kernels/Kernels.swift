@@ -1,0 +1,2 @@
+/// The Kernels module (being built).
+public enum KernelsModule {}

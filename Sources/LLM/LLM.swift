@@ -1,0 +1,2 @@
+/// The LLM module (being built).
+public enum LLMModule {}

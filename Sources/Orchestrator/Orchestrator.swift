@@ -1,0 +1,2 @@
+/// The Orchestrator module (being built).
+public enum OrchestratorModule {}

@@ -1,0 +1,2 @@
+/// The PluginHost module (being built).
+public enum PluginHostModule {}

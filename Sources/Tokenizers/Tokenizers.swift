@@ -1,0 +1,2 @@
+/// The Tokenizers module (being built).
+public enum TokenizersModule {}

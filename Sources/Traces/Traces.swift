@@ -1,0 +1,2 @@
+/// The Traces module (being built).
+public enum TracesModule {}

@@ -1,0 +1,2 @@
+import AgentRuntime
+print("loom \(LoomVersion.current)")
