@@ -30,7 +30,7 @@ let package = Package(
 
         // Level 0: file format, kernels, shared value types.
         .target(name: "GGUF", swiftSettings: optimized),
-        .target(name: "Kernels", dependencies: ["COpenBLAS"], swiftSettings: optimized),
+        .target(name: "Kernels", dependencies: ["GGUF", "COpenBLAS"], swiftSettings: optimized),
         .target(name: "AgentCore"),
 
         // Level 1.
@@ -61,19 +61,20 @@ let package = Package(
                           path: "Plugins/code-runner/Sources/code-runner"),
 
         // Tests.
-        .testTarget(name: "SystemLibraryTests", dependencies: ["COpenBLAS", "CCurl", "CGumbo", "CGiacShim"]),
-        .testTarget(name: "GGUFTests", dependencies: ["GGUF"]),
-        .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
-        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "GGUF"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "LLMTests", dependencies: ["LLM", "GGUF", "Tokenizers", "Kernels"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "PluginHostTests", dependencies: ["PluginHost", "AgentCore"]),
-        .testTarget(name: "OrchestratorTests", dependencies: ["Orchestrator", "AgentCore"]),
-        .testTarget(name: "TracesTests", dependencies: ["Traces", "AgentCore"]),
-        .testTarget(name: "AgentRuntimeTests", dependencies: ["AgentRuntime"]),
-        .testTarget(name: "CalcTests", dependencies: ["PluginHost", "AgentCore"], path: "Plugins/calc/Tests"),
-        .testTarget(name: "WebFetchTests", dependencies: ["PluginHost", "AgentCore"], path: "Plugins/web-fetch/Tests"),
-        .testTarget(name: "CodeRunnerTests", dependencies: ["PluginHost", "AgentCore"], path: "Plugins/code-runner/Tests"),
-        .testTarget(name: "LoomCLITests", dependencies: ["AgentRuntime"]),
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "SystemLibraryTests", dependencies: ["TestSupport", "COpenBLAS", "CCurl", "CGumbo", "CGiacShim"]),
+        .testTarget(name: "GGUFTests", dependencies: ["TestSupport", "GGUF"]),
+        .testTarget(name: "KernelsTests", dependencies: ["TestSupport", "Kernels"]),
+        .testTarget(name: "TokenizersTests", dependencies: ["TestSupport", "Tokenizers", "GGUF"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "LLMTests", dependencies: ["TestSupport", "LLM", "GGUF", "Tokenizers", "Kernels"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "PluginHostTests", dependencies: ["TestSupport", "PluginHost", "AgentCore"]),
+        .testTarget(name: "OrchestratorTests", dependencies: ["TestSupport", "Orchestrator", "AgentCore"]),
+        .testTarget(name: "TracesTests", dependencies: ["TestSupport", "Traces", "AgentCore"]),
+        .testTarget(name: "AgentRuntimeTests", dependencies: ["TestSupport", "AgentRuntime"]),
+        .testTarget(name: "CalcTests", dependencies: ["TestSupport", "PluginHost", "AgentCore"], path: "Plugins/calc/Tests"),
+        .testTarget(name: "WebFetchTests", dependencies: ["TestSupport", "PluginHost", "AgentCore"], path: "Plugins/web-fetch/Tests"),
+        .testTarget(name: "CodeRunnerTests", dependencies: ["TestSupport", "PluginHost", "AgentCore"], path: "Plugins/code-runner/Tests"),
+        .testTarget(name: "LoomCLITests", dependencies: ["TestSupport", "AgentRuntime"]),
     ],
     cxxLanguageStandard: .cxx17
 )
