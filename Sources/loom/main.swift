@@ -1,2 +1,0 @@
-import AgentRuntime
-print("loom \(LoomVersion.current)")
