@@ -71,9 +71,9 @@ let package = Package(
         .testTarget(name: "OrchestratorTests", dependencies: ["TestSupport", "Orchestrator", "AgentCore"]),
         .testTarget(name: "TracesTests", dependencies: ["TestSupport", "Traces", "AgentCore"]),
         .testTarget(name: "AgentRuntimeTests", dependencies: ["TestSupport", "AgentRuntime"]),
-        .testTarget(name: "CalcTests", dependencies: ["TestSupport", "PluginHost", "AgentCore"], path: "Plugins/calc/Tests"),
-        .testTarget(name: "WebFetchTests", dependencies: ["TestSupport", "PluginHost", "AgentCore"], path: "Plugins/web-fetch/Tests"),
-        .testTarget(name: "CodeRunnerTests", dependencies: ["TestSupport", "PluginHost", "AgentCore"], path: "Plugins/code-runner/Tests"),
+        .testTarget(name: "CalcTests", dependencies: ["TestSupport", .product(name: "MCP", package: "swift-sdk")], path: "Plugins/calc/Tests"),
+        .testTarget(name: "WebFetchTests", dependencies: ["TestSupport", .product(name: "MCP", package: "swift-sdk")], path: "Plugins/web-fetch/Tests"),
+        .testTarget(name: "CodeRunnerTests", dependencies: ["TestSupport", .product(name: "MCP", package: "swift-sdk")], path: "Plugins/code-runner/Tests"),
         .testTarget(name: "LoomCLITests", dependencies: ["TestSupport", "AgentRuntime"]),
     ],
     cxxLanguageStandard: .cxx17
