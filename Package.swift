@@ -61,7 +61,7 @@ let package = Package(
                           path: "Plugins/code-runner/Sources/code-runner"),
 
         // Tests.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: [.product(name: "MCP", package: "swift-sdk")], path: "Tests/TestSupport"),
         .testTarget(name: "SystemLibraryTests", dependencies: ["TestSupport", "COpenBLAS", "CCurl", "CGumbo", "CGiacShim"]),
         .testTarget(name: "GGUFTests", dependencies: ["TestSupport", "GGUF"]),
         .testTarget(name: "KernelsTests", dependencies: ["TestSupport", "Kernels"]),

@@ -1,0 +1,69 @@
+import Foundation
+import MCP
+import SystemPackage
+
+/// Starts one of Loom's plugin executables (unsandboxed, for the plugin's own tests) and talks MCP to it.
+///
+/// The sandboxed path is tested through `PluginHost`; this is the plugin's behaviour on its own.
+public final class PluginProcess: @unchecked Sendable {
+    /// The MCP client connected to the plugin.
+    public let client: Client
+    private let process: Process
+    private let toChild: Pipe
+    private let fromChild: Pipe
+
+    /// Launches the built executable `name` (found next to the test bundle) with `arguments`.
+    public init(executable name: String, arguments: [String] = [], environment: [String: String]? = nil) async throws {
+        let url = Repository.productsDirectory.appendingPathComponent(name)
+        guard FileManager.default.isExecutableFile(atPath: url.path) else {
+            throw PluginProcessError.notBuilt(url.path)
+        }
+        process = Process()
+        process.executableURL = url
+        process.arguments = arguments
+        if let environment { process.environment = environment }
+        toChild = Pipe()
+        fromChild = Pipe()
+        process.standardInput = toChild
+        process.standardOutput = fromChild
+        process.standardError = FileHandle.standardError
+        try process.run()
+        let transport = StdioTransport(
+            input: FileDescriptor(rawValue: fromChild.fileHandleForReading.fileDescriptor),
+            output: FileDescriptor(rawValue: toChild.fileHandleForWriting.fileDescriptor))
+        client = Client(name: "loom-tests", version: "0")
+        _ = try await client.connect(transport: transport)
+    }
+
+    /// Calls a tool and returns its text content joined, and whether it was an error.
+    public func call(_ tool: String, _ arguments: [String: Value]) async throws -> (text: String, isError: Bool) {
+        let (content, isError) = try await client.callTool(name: tool, arguments: arguments)
+        let text = content.compactMap { item -> String? in
+            if case .text(let text, _, _) = item { return text }
+            return nil
+        }.joined(separator: "\n")
+        return (text, isError ?? false)
+    }
+
+    /// Stops the plugin.
+    public func stop() async {
+        await client.disconnect()
+        try? toChild.fileHandleForWriting.close()
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+    }
+
+    /// Whether the plugin process is still alive.
+    public var isRunning: Bool { process.isRunning }
+}
+
+/// Errors starting a plugin in tests.
+public enum PluginProcessError: Error, CustomStringConvertible {
+    case notBuilt(String)
+
+    public var description: String {
+        switch self {
+        case .notBuilt(let path): return "plugin executable not built at \(path); run swift build first"
+        }
+    }
+}
