@@ -1,0 +1,45 @@
+# Loom: the two commands.
+#   make ask Q="What is 2^100 mod 97?"   set up everything on a fresh machine and answer with the default model
+#   make test                            set up everything the tests need and run the whole suite
+SHELL := /bin/bash
+LOOM_HOME ?= $(HOME)/.cache/loom
+export LOOM_HOME
+Q ?= What is 2^100 mod 97?
+MODEL ?= qwen2.5-coder-1.5b-instruct
+TEST_MODELS := smollm2-135m-instruct qwen2.5-coder-0.5b-instruct
+TEST_VENV := $(LOOM_HOME)/venvs/test
+# Tests run optimized: model code in a debug build is 10-50x slower.
+TEST_FLAGS := -c release -Xswiftc -enable-testing
+
+.PHONY: ask test system-packages test-deps build build-tests models test-models bench clean
+
+ask: system-packages build
+	.build/release/loom models pull $(MODEL)
+	.build/release/loom ask --model $(MODEL) "$(Q)"
+
+test: system-packages test-deps build-tests test-models
+	PATH="$(TEST_VENV)/bin:$$PATH" swift test $(TEST_FLAGS)
+
+system-packages:
+	@scripts/install-system-packages.sh
+
+test-deps: system-packages
+	@scripts/install-test-deps.sh
+
+build:
+	swift build -c release
+
+build-tests:
+	swift build $(TEST_FLAGS) --build-tests
+
+test-models: build-tests
+	@for m in $(TEST_MODELS); do .build/release/loom models pull $$m || exit 1; done
+
+models: build
+	@for m in $(TEST_MODELS) $(MODEL); do .build/release/loom models pull $$m || exit 1; done
+
+bench: build
+	.build/release/loom bench --model $(MODEL)
+
+clean:
+	rm -rf .build
