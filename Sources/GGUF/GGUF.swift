@@ -1,2 +1,0 @@
-/// The GGUF module (being built).
-public enum GGUFModule {}
