@@ -1,2 +1,0 @@
-/// The Tokenizers module (being built).
-public enum TokenizersModule {}
