@@ -14,11 +14,15 @@ public enum Trace {
         public var startedAt: String
         /// The trace this one was forked from, if any.
         public var parent: String?
+        /// Seed of the run's own random generator (e.g. the untrusted-data boundary); replay reuses it.
+        public var runSeed: UInt64?
+        /// Each plugin's name and version.
+        public var plugins: [PluginInfo]?
 
         /// Creates a header.
         public init(schemaVersion: Int = Trace.schemaVersion, loomVersion: String, question: String,
                     agent: AgentDefinition, model: ModelInfo, tools: [ToolSpec], startedAt: String,
-                    parent: String? = nil) {
+                    parent: String? = nil, runSeed: UInt64? = nil, plugins: [PluginInfo]? = nil) {
             self.schemaVersion = schemaVersion
             self.loomVersion = loomVersion
             self.question = question
@@ -27,6 +31,22 @@ public enum Trace {
             self.tools = tools
             self.startedAt = startedAt
             self.parent = parent
+            self.runSeed = runSeed
+            self.plugins = plugins
+        }
+    }
+
+    /// A plugin as recorded in a header: its name and version.
+    public struct PluginInfo: Codable, Hashable, Sendable {
+        /// The plugin's name.
+        public var name: String
+        /// The plugin's version.
+        public var version: String
+
+        /// Creates a plugin record.
+        public init(name: String, version: String) {
+            self.name = name
+            self.version = version
         }
     }
 

@@ -1,0 +1,52 @@
+import AgentCore
+
+/// A language model that answers from a script and records every request: the double the
+/// orchestrator's tests (and a dry run) use where a real model is not the point.
+///
+/// Its "tokens" are the Unicode scalars of the text, and `reusedPromptTokens` is the length of the
+/// prompt prefix shared with the previous call, as a KV cache would reuse it.
+public actor ScriptedModel: LanguageModel {
+    /// One scripted reply, computed from the request and the call's index.
+    public typealias Reply = @Sendable (CompletionRequest, Int) -> String
+
+    public nonisolated let info: ModelInfo
+    private let reply: Reply
+    private var lastPrompt: [Int] = []
+    /// Every request received, in order.
+    public private(set) var requests: [CompletionRequest] = []
+
+    /// A model that replies with `replies` in order (and an empty answer once they run out).
+    public init(_ replies: [String], info: ModelInfo = ModelInfo(name: "scripted", contextLength: 4096)) {
+        self.init(info: info) { _, index in index < replies.count ? replies[index] : "" }
+    }
+
+    /// A model whose reply is computed by `reply`.
+    public init(info: ModelInfo = ModelInfo(name: "scripted", contextLength: 4096), reply: @escaping Reply) {
+        self.info = info
+        self.reply = reply
+    }
+
+    public func complete(_ request: CompletionRequest, onText: (@Sendable (String) -> Void)?) async throws -> Completion {
+        let text = reply(request, requests.count)
+        requests.append(request)
+        let prompt = Self.render(request)
+        let promptTokens = prompt.unicodeScalars.map { Int($0.value) }
+        let reused = zip(promptTokens, lastPrompt).prefix { $0 == $1 }.count
+        lastPrompt = promptTokens
+        onText?(text)
+        return Completion(text: text, prompt: prompt, promptTokens: promptTokens,
+                          generatedTokens: text.unicodeScalars.map { Int($0.value) },
+                          reusedPromptTokens: reused, finishReason: .endOfTurn)
+    }
+
+    /// A plain rendering of the conversation, standing in for a chat template.
+    static func render(_ request: CompletionRequest) -> String {
+        var text = ""
+        for message in request.messages {
+            text += "<|\(message.role.rawValue)|>\(message.content)"
+            for call in message.toolCalls { text += "<tool_call>\(call.name) \(call.arguments.compactText)</tool_call>" }
+            text += "<|end|>"
+        }
+        return text + "<|assistant|>" + request.prefill
+    }
+}

@@ -1,0 +1,49 @@
+import AgentCore
+
+/// Builds the JSON Schema a plan is generated under, so the model's plan always parses.
+///
+/// Each step is one branch of an `anyOf`, one per tool: the tool name is fixed by an `enum` and the
+/// arguments follow that tool's own schema, with non-string arguments also allowed as a string so that
+/// a `"{{s1}}"` reference can stand in for them.
+public enum PlanSchema {
+    /// The plan schema for these tools, with at most `maxSteps` steps.
+    public static func schema(for catalog: ToolCatalog, maxSteps: Int) -> JSONValue {
+        let branches: [JSONValue] = catalog.tools.map { tool in
+            .object([
+                "type": "object",
+                "properties": .object([
+                    "id": ["type": "string"],
+                    "tool": ["type": "string", "enum": .array([.string(tool.name)])],
+                    "arguments": referable(tool.inputSchema),
+                    "depends_on": ["type": "array", "items": ["type": "string"]],
+                ]),
+                "required": ["id", "tool", "arguments", "depends_on"],
+                "additionalProperties": false,
+            ])
+        }
+        return .object([
+            "type": "object",
+            "properties": .object([
+                "steps": .object([
+                    "type": "array",
+                    "items": branches.count == 1 ? branches[0] : .object(["anyOf": .array(branches)]),
+                    "maxItems": .int(max(maxSteps, 0)),
+                ]),
+            ]),
+            "required": ["steps"],
+            "additionalProperties": false,
+        ])
+    }
+
+    /// The tool's argument schema with each non-string property also accepting a reference string.
+    static func referable(_ schema: JSONValue) -> JSONValue {
+        guard case .object(var rules) = schema, case .object(let properties)? = rules["properties"] else {
+            return schema
+        }
+        rules["properties"] = .object(properties.mapValues { property in
+            if property["type"]?.stringValue == "string" { return property }
+            return ["anyOf": [property, ["type": "string"]]]
+        })
+        return .object(rules)
+    }
+}

@@ -1,0 +1,104 @@
+import AgentCore
+import Foundation
+
+/// Plan-then-execute (HuggingGPT-style): the model writes a whole plan under a JSON-Schema constraint;
+/// the plan is validated and run (independent steps concurrently); failed parts are re-planned, bounded
+/// by `max_replans`; a final synthesis call writes the answer from the results.
+public struct PlanExecutePlanner: Planner {
+    /// Creates the planner.
+    public init() {}
+
+    public func run(_ session: RunSession) async throws -> PlannerResult {
+        var messages: [Message] = [.system(Prompts.planSystem(session)), .user(session.question)]
+        var completed: [String: ToolResult] = [:]
+        var completedOrder: [String] = []
+        var unresolved: [String: String] = [:]  // step id → why it did not succeed
+        var replansLeft = session.agent.limits.maxReplans
+        var replanning = false
+        var stop: BudgetStop?
+        var pendingResults: String?
+        var mistakes = 0
+
+        while true {
+            if let spent = session.budget.exhausted() { stop = spent; break }
+            let schema = PlanSchema.schema(for: session.catalog, maxSteps: session.budget.remainingSteps)
+            let request = CompletionRequest(messages: messages, sampling: session.agent.sampling,
+                                            maxTokens: session.configuration.planMaxTokens,
+                                            constraint: .jsonSchema(schema))
+            let completion = try await session.complete(purpose: replanning ? "replan" : "plan", request)
+            messages.append(.assistant(completion.text))
+            let plan: Plan
+            do {
+                plan = try PlanValidation.validate(try Plan.parse(completion.text), catalog: session.catalog,
+                                                   completed: Set(completed.keys))
+                mistakes = 0
+            } catch {
+                mistakes += 1
+                session.report(.observation("plan rejected: \(error)"))
+                guard replansLeft > 0 else {
+                    unresolved["plan"] = "no valid plan (\(error))"
+                    if mistakes > 1 { stop = .modelMistakes(count: mistakes) }
+                    break
+                }
+                replansLeft -= 1
+                replanning = true
+                messages.append(.user(Prompts.rejected(error)))
+                continue
+            }
+            await session.record(.plan(steps: plan.json, replan: replanning))
+            session.report(.plan(plan, replan: replanning))
+            if plan.steps.isEmpty { break }
+
+            let round = await PlanExecutor.run(plan, session: session, completed: &completed)
+            var failed: [String] = []
+            if replanning { unresolved = [:] }  // a re-plan answers for the earlier failures
+            for outcome in round.outcomes {
+                if outcome.succeeded {
+                    completedOrder.append(outcome.step.id)
+                    unresolved[outcome.step.id] = nil
+                } else {
+                    failed.append(outcome.step.id)
+                    unresolved[outcome.step.id] = Self.reason(outcome)
+                }
+            }
+            let resultsText = Prompts.results(round.outcomes, session: session)
+            if let spent = round.stop { stop = spent }
+            if round.repeatedFailures > 0, round.repeatedFailures == plan.steps.count {
+                stop = .repeatedCalls(tool: plan.steps[0].tool)
+            }
+            if failed.isEmpty || stop != nil || replansLeft == 0 {
+                pendingResults = resultsText
+                break
+            }
+            replansLeft -= 1
+            replanning = true
+            messages.append(.user(resultsText + "\n\n" + Prompts.replan(failed: failed, completed: completedOrder)))
+        }
+
+        let missing = unresolved.keys.sorted().map { "\($0): \(unresolved[$0] ?? "")" }
+        let note = Prompts.missingNote(stop: stop, missing: missing)
+        let answer: String
+        if let spent = session.budget.exhausted() {
+            stop = stop ?? spent
+            let results = completedOrder.compactMap { id in completed[id].map { (id, $0) } }
+            answer = Prompts.fallbackAnswer(stop: stop, results: results, missing: missing)
+        } else {
+            let instruction = Prompts.answer(question: session.question, note: note)
+            messages.append(.user(pendingResults.map { $0 + "\n\n" + instruction } ?? instruction))
+            let request = CompletionRequest(messages: messages, sampling: session.agent.sampling,
+                                            maxTokens: session.configuration.answerMaxTokens)
+            let completion = try await session.complete(purpose: "answer", request, streamAnswer: true)
+            let text = completion.text.trimmingCharacters(in: .whitespacesAndNewlines)
+            answer = note.map { text + "\n\n(" + $0 + ")" } ?? text
+        }
+        return PlannerResult(answer: answer, stop: stop, missing: missing)
+    }
+
+    private static func reason(_ outcome: PlanExecutor.StepOutcome) -> String {
+        switch outcome.state {
+        case .done: return ""
+        case .failed(let result): return "\(outcome.step.tool) failed: \(Truncation.fit(result.content, limit: 160))"
+        case .skipped(let reason): return "not run: \(reason)"
+        }
+    }
+}

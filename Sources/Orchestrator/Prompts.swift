@@ -1,0 +1,94 @@
+import AgentCore
+
+/// The prompt text of both strategies. The system prompt and question come first and never change
+/// during a run, and turns are only appended, so each model call shares its prefix with the last one
+/// and the KV cache only processes the new turns.
+enum Prompts {
+    /// System prompt of the plan-then-execute strategy.
+    static func planSystem(_ session: RunSession) -> String {
+        """
+        \(session.agent.systemPrompt)
+
+        You answer by first writing a plan: a JSON object {"steps": [...]} where each step is \
+        {"id": "s1", "tool": "<tool name>", "arguments": {...}, "depends_on": ["<earlier step id>", ...]}.
+        To use an earlier step's result in an argument, write "{{s1}}" (alone or inside a string) and list \
+        s1 in depends_on. Steps that do not depend on each other run at the same time. Use as few steps as \
+        the question needs; an empty list of steps means no tool is needed.
+
+        Tools:
+        \(session.catalog.listing)
+
+        \(session.fence.policy)
+        """
+    }
+
+    /// System prompt of the ReAct strategy (tools are listed by the chat template).
+    static func reactSystem(_ session: RunSession) -> String {
+        """
+        \(session.agent.systemPrompt)
+
+        Work step by step. Each reply is exactly one tool call. Call one tool, read its result, then decide \
+        the next call. When you know the answer, call \(ReActPlanner.finalAnswerName) with the answer.
+
+        \(session.fence.policy)
+        """
+    }
+
+    /// The results of one round of steps, fenced, in plan order.
+    static func results(_ outcomes: [PlanExecutor.StepOutcome], session: RunSession) -> String {
+        let parts = outcomes.map { outcome -> String in
+            switch outcome.state {
+            case .done(let result), .failed(let result):
+                return "Step \(outcome.step.id) (\(outcome.step.tool)):\n" + session.fence.wrap(result, limit: session.resultLimit)
+            case .skipped(let reason):
+                return "Step \(outcome.step.id) (\(outcome.step.tool)) was not run: \(reason)."
+            }
+        }
+        return "Results:\n" + parts.joined(separator: "\n\n")
+    }
+
+    /// Asks for a plan of the failed part only.
+    static func replan(failed: [String], completed: [String]) -> String {
+        var text = "These steps did not succeed: \(failed.joined(separator: ", ")). "
+        text += "Write a new plan for the failed part only, with new step ids. "
+        if !completed.isEmpty {
+            text += "Completed steps (\(completed.joined(separator: ", "))) are kept: do not repeat them; "
+            text += "use their results with {{id}}."
+        }
+        return text
+    }
+
+    /// Asks for a corrected plan after a rejected one.
+    static func rejected(_ problem: PlanProblem) -> String {
+        "The plan was rejected: \(problem). Write a corrected plan."
+    }
+
+    /// Asks for the final answer.
+    static func answer(question: String, note: String?) -> String {
+        var text = "Now answer the question using only the results above: \(question)\n"
+        text += "Give the answer directly and briefly."
+        if let note { text += " \(note) Say what is missing." }
+        return text
+    }
+
+    /// An answer built without the model, when no budget is left to ask it.
+    static func fallbackAnswer(stop: BudgetStop?, results: [(String, ToolResult)], missing: [String]) -> String {
+        var text = "I could not finish: \(stop?.description ?? "no usable plan")."
+        let good = results.filter { !$0.1.isError }
+        if !good.isEmpty {
+            text += " Results so far:"
+            for (id, result) in good { text += "\n- \(id) (\(result.tool)): \(Truncation.fit(result.content, limit: 300))" }
+        }
+        if !missing.isEmpty { text += "\nMissing: \(missing.joined(separator: "; "))." }
+        return text
+    }
+
+    /// The deterministic note appended to an answer when something is missing.
+    static func missingNote(stop: BudgetStop?, missing: [String]) -> String? {
+        guard stop != nil || !missing.isEmpty else { return nil }
+        var parts: [String] = []
+        if let stop { parts.append("Stopped early: \(stop).") }
+        if !missing.isEmpty { parts.append("Missing: \(missing.joined(separator: "; ")).") }
+        return parts.joined(separator: " ")
+    }
+}

@@ -1,0 +1,71 @@
+import AgentCore
+import Foundation
+@testable import Orchestrator
+
+/// Tools, agents and helpers shared by the orchestrator tests.
+enum Fixtures {
+    static let evaluate = ToolSpec(plugin: "calc", name: "evaluate", description: "Evaluate an expression exactly.",
+                                   inputSchema: ["type": "object", "properties": ["expression": ["type": "string"]],
+                                                 "required": ["expression"]])
+    static let fetch = ToolSpec(plugin: "web-fetch", name: "fetch", description: "Fetch a web page as text.",
+                                inputSchema: ["type": "object", "properties": ["url": ["type": "string"],
+                                                                               "max_chars": ["type": "integer"]],
+                                              "required": ["url"]])
+    static let deleteFiles = ToolSpec(plugin: "fs", name: "delete_files", description: "Delete files.",
+                                      inputSchema: ["type": "object", "properties": ["path": ["type": "string"]]])
+
+    static func agent(_ strategy: AgentDefinition.Strategy = .planExecute, plugins: [String] = ["calc", "web-fetch"],
+                      limits: AgentDefinition.Limits = .init()) -> AgentDefinition {
+        AgentDefinition(name: "test", description: "test agent", systemPrompt: "You are a careful assistant.",
+                        strategy: strategy, plugins: plugins, limits: limits)
+    }
+
+    static func orchestrator(model: any LanguageModel, tools: any ToolExecutor, agent: AgentDefinition,
+                             clock: any RunClock = SystemClock(), sink: (any TraceSink)? = nil,
+                             progress: ProgressLog? = nil, resultLimit: Int? = nil) -> Orchestrator {
+        var callback: (@Sendable (ProgressEvent) -> Void)?
+        if let progress { callback = { @Sendable event in progress.append(event) } }
+        return Orchestrator(model: model, tools: tools,
+                            configuration: RunConfiguration(agent: agent, runSeed: 7, resultCharacterLimit: resultLimit),
+                            clock: clock, sink: sink, progress: callback)
+    }
+
+    /// A calc double: evaluates an integer, `a + b`, `a * b`, `a - b` of integers; anything else is an error.
+    static let calc: ScriptedToolExecutor.Handler = { call in
+        let expression = call.arguments["expression"]?.stringValue ?? ""
+        if let number = Int(expression.trimmingCharacters(in: .whitespaces)) { return (String(number), false) }
+        for op in ["+", "*", "-"] {
+            let parts = expression.components(separatedBy: op).map { $0.trimmingCharacters(in: .whitespaces) }
+            if parts.count == 2, let a = Int(parts[0]), let b = Int(parts[1]) {
+                return (String(op == "+" ? a + b : op == "*" ? a * b : a - b), false)
+            }
+        }
+        return ("error: cannot evaluate '\(expression)'", true)
+    }
+
+    static func plan(_ steps: [(String, String, JSONValue, [String])]) -> String {
+        Plan(steps: steps.map { Plan.Step(id: $0.0, tool: $0.1, arguments: $0.2, dependsOn: $0.3) }).json.compactText
+    }
+
+    static func call(_ name: String, _ arguments: JSONValue) -> String {
+        JSONValue.object(["name": .string(name), "arguments": arguments]).compactText
+    }
+}
+
+/// Collects progress events from any thread.
+final class ProgressLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [ProgressEvent] = []
+
+    func append(_ event: ProgressEvent) { lock.lock(); items.append(event); lock.unlock() }
+    var events: [ProgressEvent] { lock.lock(); defer { lock.unlock() }; return items }
+    var observations: [String] { events.compactMap { if case .observation(let o) = $0 { return o } else { return nil } } }
+}
+
+/// A clock the test moves by hand.
+final class ManualClock: RunClock, @unchecked Sendable {
+    private let lock = NSLock()
+    private var time = 0.0
+    func now() -> Double { lock.lock(); defer { lock.unlock() }; return time }
+    func advance(_ seconds: Double) { lock.lock(); time += seconds; lock.unlock() }
+}

@@ -1,0 +1,211 @@
+import AgentCore
+import XCTest
+@testable import Orchestrator
+
+final class PlanExecuteTests: XCTestCase {
+    func testIndependentStepsRunConcurrentlyAndReferencesResolve() async throws {
+        let tools = ScriptedToolExecutor(tools: [Fixtures.evaluate]) { call in
+            try? await Task.sleep(nanoseconds: 300_000_000)
+            return await Fixtures.calc(call)
+        }
+        let plan = Fixtures.plan([
+            ("s1", "evaluate", ["expression": "6 * 7"], []),
+            ("s2", "evaluate", ["expression": "5 + 3"], []),
+            ("s3", "evaluate", ["expression": "{{s1}} + {{s2}}"], ["s1", "s2"]),
+            ("s4", "evaluate", ["expression": ["$ref": "s3"]], []),
+        ])
+        let model = ScriptedModel([plan, "The total is 50."])
+        let sink = MemoryTraceSink()
+        let started = Date()
+        let outcome = try await Fixtures.orchestrator(model: model, tools: tools, agent: Fixtures.agent(), sink: sink)
+            .run(question: "What is 6*7 plus 5+3?")
+        let elapsed = Date().timeIntervalSince(started)
+
+        let maxInFlight = await tools.maxInFlight
+        XCTAssertEqual(maxInFlight, 2, "s1 and s2 must overlap")
+        XCTAssertLessThan(elapsed, 1.15, "three waves of 0.3 s; serial would take 1.2 s")
+        let calls = await tools.calls
+        XCTAssertEqual(calls.first { $0.id == "s3" }?.arguments, ["expression": "42 + 8"])
+        XCTAssertEqual(calls.first { $0.id == "s4" }?.arguments, ["expression": "50"])
+        XCTAssertEqual(outcome.answer, "The total is 50.")
+        XCTAssertNil(outcome.stop)
+        XCTAssertEqual(outcome.toolCalls, 4)
+
+        let events = await sink.events
+        let kinds = events.map { event -> String in
+            switch event {
+            case .modelCall(let call): return "model:\(call.purpose)"
+            case .plan: return "plan"
+            case .toolCall(let call, _): return "tool:\(call.id)"
+            case .answer: return "answer"
+            case .summary: return "summary"
+            default: return "other"
+            }
+        }
+        XCTAssertEqual(kinds, ["model:plan", "plan", "tool:s1", "tool:s2", "tool:s3", "tool:s4", "model:answer", "answer", "summary"])
+    }
+
+    func testPlanIsGeneratedUnderTheToolSchemaConstraint() async throws {
+        let tools = ScriptedToolExecutor(tools: [Fixtures.evaluate, Fixtures.fetch], handler: Fixtures.calc)
+        let model = ScriptedModel([Fixtures.plan([]), "Nothing to compute."])
+        _ = try await Fixtures.orchestrator(model: model, tools: tools, agent: Fixtures.agent()).run(question: "Hi?")
+        let requests = await model.requests
+        let first = try XCTUnwrap(requests.first)
+        guard case .jsonSchema(let schema) = first.constraint else { return XCTFail("plan call is not constrained") }
+        let branches = try XCTUnwrap(schema["properties"]?["steps"]?["items"]?["anyOf"]?.arrayValue)
+        XCTAssertEqual(branches.compactMap { $0["properties"]?["tool"]?["enum"]?.arrayValue?.first?.stringValue }, ["evaluate", "fetch"])
+        // A non-string argument also accepts a reference string.
+        let maxChars = branches[1]["properties"]?["arguments"]?["properties"]?["max_chars"]
+        XCTAssertEqual(maxChars?["anyOf"]?.arrayValue?.count, 2)
+    }
+
+    func testFailedStepIsReplannedAloneAndCompletedStepsAreKept() async throws {
+        let tools = ScriptedToolExecutor(tools: [Fixtures.evaluate], handler: Fixtures.calc)
+        let first = Fixtures.plan([
+            ("s1", "evaluate", ["expression": "2 * 21"], []),
+            ("s2", "evaluate", ["expression": "sqrt(-1) junk"], []),
+            ("s3", "evaluate", ["expression": "{{s2}} + 1"], ["s2"]),
+        ])
+        let second = Fixtures.plan([("s4", "evaluate", ["expression": "{{s1}} + 1"], ["s1"])])
+        let model = ScriptedModel([first, second, "43"])
+        let outcome = try await Fixtures.orchestrator(model: model, tools: tools, agent: Fixtures.agent())
+            .run(question: "q")
+        let calls = await tools.calls.map(\.id)
+        XCTAssertEqual(calls, ["s1", "s2", "s4"], "s3 is skipped, s1 is not re-run")
+        let requests = await model.requests
+        XCTAssertEqual(requests.count, 3)
+        let replanPrompt = try XCTUnwrap(requests[1].messages.last?.content)
+        XCTAssertTrue(replanPrompt.contains("did not succeed: s2, s3"), replanPrompt)
+        XCTAssertTrue(replanPrompt.contains("Step s3 (evaluate) was not run: it depends on s2"), replanPrompt)
+        XCTAssertTrue(replanPrompt.contains("Completed steps (s1)"), replanPrompt)
+        XCTAssertEqual(outcome.answer, "43")
+        XCTAssertTrue(outcome.missing.isEmpty, "the re-plan covered the failure: \(outcome.missing)")
+    }
+
+    func testReplansAreBoundedAndTheAnswerSaysWhatIsMissing() async throws {
+        let tools = ScriptedToolExecutor(tools: [Fixtures.evaluate], handler: Fixtures.calc)
+        let bad = { (id: String) in Fixtures.plan([(id, "evaluate", ["expression": .string("bad \(id)")], [])]) }
+        let model = ScriptedModel([bad("s1"), bad("s2"), "I could not compute it."])
+        let agent = Fixtures.agent(limits: .init(maxReplans: 1))
+        let outcome = try await Fixtures.orchestrator(model: model, tools: tools, agent: agent).run(question: "q")
+        let requests = await model.requests
+        XCTAssertEqual(requests.map { $0.constraint == nil }, [false, false, true], "plan, one re-plan, answer")
+        XCTAssertEqual(outcome.missing.count, 1)
+        XCTAssertTrue(outcome.answer.contains("Missing: s2: evaluate failed"), outcome.answer)
+        XCTAssertTrue(try XCTUnwrap(requests[2].messages.last?.content).contains("Say what is missing"))
+    }
+
+    func testRepeatedFailingCallInARePlanIsNotRunAgain() async throws {
+        let tools = ScriptedToolExecutor(tools: [Fixtures.evaluate], handler: Fixtures.calc)
+        let model = ScriptedModel([
+            Fixtures.plan([("s1", "evaluate", ["expression": "oops"], [])]),
+            Fixtures.plan([("s2", "evaluate", ["expression": "oops"], [])]),
+            "Cannot be computed.",
+        ])
+        let outcome = try await Fixtures.orchestrator(model: model, tools: tools, agent: Fixtures.agent())
+            .run(question: "q")
+        let calls = await tools.calls
+        XCTAssertEqual(calls.count, 1, "the identical call is not dispatched twice")
+        XCTAssertEqual(outcome.stop, .repeatedCalls(tool: "evaluate"))
+        XCTAssertTrue(outcome.answer.contains("Stopped early: repeated identical calls of evaluate"), outcome.answer)
+    }
+
+    func testStepBudgetRunsWhatFitsAndReportsTheRest() async throws {
+        let tools = ScriptedToolExecutor(tools: [Fixtures.evaluate], handler: Fixtures.calc)
+        let plan = Fixtures.plan([
+            ("s1", "evaluate", ["expression": "1 + 1"], []), ("s2", "evaluate", ["expression": "2 + 2"], []),
+            ("s3", "evaluate", ["expression": "3 + 3"], []),
+        ])
+        let model = ScriptedModel([plan, "2 and 4; the third is missing."])
+        let agent = Fixtures.agent(limits: .init(maxSteps: 2))
+        let sink = MemoryTraceSink()
+        let outcome = try await Fixtures.orchestrator(model: model, tools: tools, agent: agent, sink: sink).run(question: "q")
+        XCTAssertEqual(outcome.toolCalls, 2)
+        XCTAssertEqual(outcome.stop, .steps(limit: 2))
+        XCTAssertEqual(outcome.missing, ["s3: not run: step budget reached (2 tool calls)"])
+        XCTAssertTrue(outcome.answer.hasPrefix("2 and 4; the third is missing."))
+        XCTAssertTrue(outcome.answer.contains("Stopped early: step budget reached"), outcome.answer)
+        let stops = await sink.events.filter { if case .budgetStop = $0 { return true } else { return false } }
+        XCTAssertEqual(stops, [.budgetStop(reason: "step budget reached (2 tool calls)")])
+    }
+
+    func testTokenBudgetAnswersWithoutAnotherModelCall() async throws {
+        let tools = ScriptedToolExecutor(tools: [Fixtures.evaluate], handler: Fixtures.calc)
+        let plan = Fixtures.plan([("s1", "evaluate", ["expression": "20 + 22"], [])])
+        let model = ScriptedModel([plan, "never asked"])
+        let agent = Fixtures.agent(limits: .init(maxTokens: plan.unicodeScalars.count))
+        let outcome = try await Fixtures.orchestrator(model: model, tools: tools, agent: agent).run(question: "q")
+        let requests = await model.requests
+        XCTAssertEqual(requests.count, 1)
+        XCTAssertEqual(outcome.stop, .tokens(limit: plan.unicodeScalars.count))
+        XCTAssertTrue(outcome.answer.contains("s1 (evaluate): 42"), outcome.answer)
+        XCTAssertTrue(outcome.answer.hasPrefix("I could not finish: token budget reached"), outcome.answer)
+    }
+
+    func testWallTimeBudgetOnTheInjectedClock() async throws {
+        let clock = ManualClock()
+        let tools = ScriptedToolExecutor(tools: [Fixtures.evaluate]) { call in
+            clock.advance(40)
+            return await Fixtures.calc(call)
+        }
+        let model = ScriptedModel([
+            Fixtures.plan([("s1", "evaluate", ["expression": "bad"], [])]),
+            "never asked", "never asked",
+        ])
+        let agent = Fixtures.agent(limits: .init(wallSeconds: 30))
+        let outcome = try await Fixtures.orchestrator(model: model, tools: tools, agent: agent, clock: clock).run(question: "q")
+        XCTAssertEqual(outcome.stop, .wallTime(seconds: 30))
+        let requests = await model.requests
+        XCTAssertEqual(requests.count, 1, "no re-plan and no answer call after the time is up")
+        XCTAssertTrue(outcome.answer.contains("Missing: s1: evaluate failed"), outcome.answer)
+    }
+
+    func testInvalidPlansAreFedBackAsObservations() async throws {
+        let tools = ScriptedToolExecutor(tools: [Fixtures.evaluate], handler: Fixtures.calc)
+        let log = ProgressLog()
+        let model = ScriptedModel([
+            "this is not json",
+            Fixtures.plan([("s1", "teleport", ["to": "mars"], [])]),
+            Fixtures.plan([("s1", "evaluate", ["expression": "1 + 1"], [])]),
+            "2",
+        ])
+        let agent = Fixtures.agent(limits: .init(maxReplans: 2))
+        let outcome = try await Fixtures.orchestrator(model: model, tools: tools, agent: agent, progress: log).run(question: "q")
+        XCTAssertEqual(outcome.answer, "2")
+        XCTAssertEqual(log.observations.count, 2)
+        let requests = await model.requests
+        XCTAssertTrue(try XCTUnwrap(requests[1].messages.last?.content).contains("not valid JSON"))
+        XCTAssertTrue(try XCTUnwrap(requests[2].messages.last?.content).contains("unknown tool 'teleport'"))
+    }
+
+    func testPromptsKeepAStablePrefixForTheKVCache() async throws {
+        let tools = ScriptedToolExecutor(tools: [Fixtures.evaluate], handler: Fixtures.calc)
+        let model = ScriptedModel([
+            Fixtures.plan([("s1", "evaluate", ["expression": "x"], [])]),
+            Fixtures.plan([("s2", "evaluate", ["expression": "1 + 1"], [])]), "2",
+        ])
+        let outcome = try await Fixtures.orchestrator(model: model, tools: tools, agent: Fixtures.agent()).run(question: "q")
+        let requests = await model.requests
+        for (earlier, later) in zip(requests, requests.dropFirst()) {
+            XCTAssertEqual(Array(later.messages.prefix(earlier.messages.count)), earlier.messages)
+        }
+        XCTAssertEqual(outcome.reusedPromptTokens.count, 3)
+        XCTAssertEqual(outcome.reusedPromptTokens[0], 0)
+        for (index, request) in requests.enumerated().dropFirst() {
+            let previous = ScriptedModel.render(requests[index - 1])
+            XCTAssertGreaterThanOrEqual(outcome.reusedPromptTokens[index], previous.unicodeScalars.count - "<|assistant|>".count)
+            XCTAssertLessThan(outcome.reusedPromptTokens[index], ScriptedModel.render(request).unicodeScalars.count)
+        }
+    }
+
+    func testLongResultsAreTruncatedWithAMarker() async throws {
+        let tools = ScriptedToolExecutor(tools: [Fixtures.fetch]) { _ in (String(repeating: "abcdefghij", count: 500), false) }
+        let model = ScriptedModel([Fixtures.plan([("s1", "fetch", ["url": "http://127.0.0.1/x"], [])]), "done"])
+        _ = try await Fixtures.orchestrator(model: model, tools: tools, agent: Fixtures.agent(), resultLimit: 400)
+            .run(question: "q")
+        let requests = await model.requests
+        let prompt = try XCTUnwrap(requests.last?.messages.last?.content)
+        XCTAssertTrue(prompt.contains("[… truncated: 4664 of 5000 characters left out …]"), prompt)
+        XCTAssertLessThan(prompt.count, 1200)
+    }
+}

@@ -1,0 +1,84 @@
+import AgentCore
+import XCTest
+@testable import Orchestrator
+
+final class PlanValidationTests: XCTestCase {
+    let catalog = ToolCatalog(available: [Fixtures.evaluate, Fixtures.fetch, Fixtures.deleteFiles], agent: Fixtures.agent())
+
+    func problem(_ text: String, completed: Set<String> = []) -> PlanProblem? {
+        do {
+            _ = try PlanValidation.validate(try Plan.parse(text), catalog: catalog, completed: completed)
+            return nil
+        } catch { return error }
+    }
+
+    func testCatalogKeepsOnlyTheAgentsTools() {
+        XCTAssertEqual(catalog.names, ["evaluate", "fetch"])
+        XCTAssertNil(catalog.tool(named: "delete_files"))
+        XCTAssertEqual(catalog.tool(named: "calc.evaluate")?.name, "evaluate")
+    }
+
+    func testCycleIsRejectedWithItsPath() {
+        let text = Fixtures.plan([
+            ("s1", "evaluate", ["expression": "{{s3}}"], []),
+            ("s2", "evaluate", ["expression": "1"], ["s1"]),
+            ("s3", "evaluate", ["expression": "2"], ["s2"]),
+        ])
+        XCTAssertEqual(problem(text), .cycle(path: ["s1", "s3", "s2", "s1"]))
+        XCTAssertEqual(problem(Fixtures.plan([("s1", "evaluate", ["expression": "{{s1}}"], [])])), .cycle(path: ["s1", "s1"]))
+    }
+
+    func testUnknownToolIsRejected() {
+        XCTAssertEqual(problem(Fixtures.plan([("s1", "delete_files", ["path": "/"], [])])),
+                       .unknownTool(step: "s1", tool: "delete_files"))
+    }
+
+    func testReferencesMustResolve() {
+        XCTAssertEqual(problem(Fixtures.plan([("s1", "evaluate", ["expression": "{{s9}} + 1"], [])])),
+                       .unresolvedReference(step: "s1", reference: "s9"))
+        XCTAssertEqual(problem(Fixtures.plan([("s1", "evaluate", ["expression": "1"], ["s0"])])),
+                       .unresolvedReference(step: "s1", reference: "s0"))
+        XCTAssertEqual(problem(Fixtures.plan([("s1", "evaluate", ["expression": ["$ref": "nowhere"]], [])])),
+                       .unresolvedReference(step: "s1", reference: "nowhere"))
+        XCTAssertNil(problem(Fixtures.plan([("s2", "evaluate", ["expression": "{{s1}}"], [])]), completed: ["s1"]))
+    }
+
+    func testDuplicateAndReusedIDsAreRejected() {
+        let twice = Fixtures.plan([("s1", "evaluate", ["expression": "1"], []), ("s1", "evaluate", ["expression": "2"], [])])
+        XCTAssertEqual(problem(twice), .duplicateID(id: "s1"))
+        XCTAssertEqual(problem(Fixtures.plan([("s1", "evaluate", ["expression": "1"], [])]), completed: ["s1"]), .duplicateID(id: "s1"))
+    }
+
+    func testArgumentsAreCheckedAgainstTheToolSchema() {
+        XCTAssertEqual(problem(Fixtures.plan([("s1", "fetch", ["url": 5, "max_chars": "lots"], [])])),
+                       .badArguments(step: "s1", problems: ["arguments.max_chars should be integer, got string",
+                                                            "arguments.url should be string, got integer"]))
+        XCTAssertEqual(problem(Fixtures.plan([("s1", "fetch", [:], [])])),
+                       .badArguments(step: "s1", problems: ["arguments.url is required"]))
+        XCTAssertNil(problem(Fixtures.plan([("s1", "evaluate", ["expression": "1"], []),
+                                            ("s2", "fetch", ["url": "x", "max_chars": "{{s1}}"], [])])),
+                     "a reference may stand in for a non-string argument")
+    }
+
+    func testMalformedPlanTextIsAProblemNotACrash() {
+        XCTAssertEqual(problem("{\"steps\": [1, 2]}"), .notAPlan(reason: "step 1 is not an object"))
+        XCTAssertEqual(problem("{\"plan\": []}"), .notAPlan(reason: "expected an object with a \"steps\" array"))
+        XCTAssertEqual(problem("{\"steps\": [{\"id\": \"s1\"}]}"), .notAPlan(reason: "step s1 has no \"tool\" name"))
+        XCTAssertEqual(problem("{\"steps\": [{\"id\": \"s1\", \"tool\": \"fetch\", \"arguments\": []}]}"),
+                       .badArguments(step: "s1", problems: ["arguments must be an object"]))
+        if case .unparseable = problem("{\"steps\": [") {} else { XCTFail("torn JSON must be unparseable") }
+        var generator = SeededGenerator(seed: 42)
+        for _ in 0..<500 {
+            let length = Int(generator.next() % 60)
+            let text = String((0..<length).map { _ in Array("{}[]\":,sidtoolargumentsdepends_on 0123{{}}$ref")[Int(generator.next() % 44)] })
+            _ = problem(text)  // must not crash
+        }
+    }
+
+    func testReferencesInsideTextAreSubstituted() {
+        let resolved = References.resolve(["a": "{{s1}} and {{ s2 }}", "b": ["$ref": "s2"], "c": ["{{s1}}"]],
+                                          results: ["s1": "41", "s2": "x"])
+        XCTAssertEqual(resolved, ["a": "41 and x", "b": "x", "c": ["41"]])
+        XCTAssertEqual(References.ids(inText: "{{}} {{a b}} {{ok}}"), ["ok"])
+    }
+}
