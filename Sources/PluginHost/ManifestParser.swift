@@ -1,0 +1,119 @@
+import AgentCore
+import Foundation
+import Yams
+
+extension Manifest {
+    /// The largest manifest file Loom reads (checked before reading).
+    public static let maxFileBytes = 1 << 20
+
+    /// Loads and validates a manifest from a JSON or YAML file.
+    ///
+    /// - Throws: `PluginHostError.manifestTooLarge`, `.unreadableManifest` or `.invalidManifest` naming the
+    ///   field, what was expected and what was found.
+    public static func load(from url: URL) throws -> Manifest {
+        let file = url.path
+        let attributes: [FileAttributeKey: Any]
+        do { attributes = try FileManager.default.attributesOfItem(atPath: file) } catch {
+            throw PluginHostError.unreadableManifest(file: file, reason: "no such file")
+        }
+        if attributes[.type] as? FileAttributeType == .typeDirectory {
+            throw PluginHostError.unreadableManifest(file: file, reason: "is a directory, not a manifest file")
+        }
+        let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
+        guard size <= maxFileBytes else {
+            throw PluginHostError.manifestTooLarge(file: file, bytes: size, limit: maxFileBytes)
+        }
+        guard let data = FileManager.default.contents(atPath: file) else {
+            throw PluginHostError.unreadableManifest(file: file, reason: "cannot read the file")
+        }
+        guard data.count <= maxFileBytes else {
+            throw PluginHostError.manifestTooLarge(file: file, bytes: data.count, limit: maxFileBytes)
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw PluginHostError.unreadableManifest(file: file, reason: "not UTF-8 text")
+        }
+        let isYAML = ["yaml", "yml"].contains(url.pathExtension.lowercased())
+        let value = try parseDocument(text, yaml: isYAML, file: file)
+        return try parse(value, file: file)
+    }
+
+    /// Parses manifest text: JSON, or YAML when `yaml` is true.
+    static func parseDocument(_ text: String, yaml: Bool, file: String) throws -> JSONValue {
+        if !yaml {
+            do { return try JSONValue.parse(text) } catch {
+                throw PluginHostError.unreadableManifest(file: file, reason: "not valid JSON (\(describe(error)))")
+            }
+        }
+        let node: Any?
+        do { node = try Yams.load(yaml: text) } catch {
+            throw PluginHostError.unreadableManifest(file: file, reason: "not valid YAML (\(error))")
+        }
+        guard let node, let value = JSONValue(yaml: node) else {
+            throw PluginHostError.unreadableManifest(file: file, reason: "YAML document is empty or not plain data")
+        }
+        return value
+    }
+
+    /// Validates a decoded document; `file` names the source in errors.
+    public static func parse(_ document: JSONValue, file: String) throws -> Manifest {
+        let reader = FieldReader(file: file)
+        let root = try reader.object(document, "manifest", allowed: CodingKeys.allCases.map(\.rawValue))
+        let name = try reader.string(root["name"], "name", pattern: .pluginName)
+        let version = try reader.string(root["version"], "version", maxLength: 64)
+        let description = try reader.optionalString(root["description"], "description", maxLength: 1000) ?? ""
+        let command = try reader.stringArray(root["command"], "command", minCount: 1, maxCount: 256)
+        guard let first = command.first, !first.isEmpty else {
+            throw reader.error("command[0]", "the executable's name or path", found: root["command"]?.arrayValue?.first)
+        }
+        let env = try reader.environment(root["env"], "env")
+        let sandbox = try root["sandbox"].map { try reader.sandbox($0) } ?? Sandbox()
+        var tools: [String]?
+        if let list = root["tools"], list != .null {
+            let names = try reader.stringArray(list, "tools", minCount: 0, maxCount: 256)
+            for (index, tool) in names.enumerated() where tool.isEmpty || tool.count > 128 {
+                throw reader.error("tools[\(index)]", "a tool name of 1 to 128 characters", found: .string(tool))
+            }
+            if let dup = Dictionary(grouping: names, by: { $0 }).first(where: { $0.value.count > 1 })?.key {
+                throw reader.error("tools", "distinct tool names", found: .string("'\(dup)' twice"))
+            }
+            tools = names
+        }
+        return Manifest(name: name, version: version, description: description, command: command, env: env,
+                        sandbox: sandbox, tools: tools)
+    }
+
+    private static func describe(_ error: Error) -> String {
+        if case DecodingError.dataCorrupted(let context) = error {
+            return (context.underlyingError as NSError?)?.debugDescription ?? context.debugDescription
+        }
+        return "\(error)"
+    }
+}
+
+extension JSONValue {
+    /// Converts a value produced by `Yams.load` (dictionaries, arrays, scalars) to JSON.
+    init?(yaml node: Any) {
+        switch node {
+        case let value as Bool: self = .bool(value)
+        case let value as Int: self = .int(value)
+        case let value as Double: self = .double(value)
+        case let value as String: self = .string(value)
+        case let values as [Any]:
+            var items: [JSONValue] = []
+            for item in values {
+                guard let converted = JSONValue(yaml: item) else { return nil }
+                items.append(converted)
+            }
+            self = .array(items)
+        case let members as [AnyHashable: Any]:
+            var object: [String: JSONValue] = [:]
+            for (key, item) in members {
+                guard let key = key.base as? String, let converted = JSONValue(yaml: item) else { return nil }
+                object[key] = converted
+            }
+            self = .object(object)
+        case is NSNull: self = .null
+        default: return nil
+        }
+    }
+}

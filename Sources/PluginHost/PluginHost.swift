@@ -1,2 +1,0 @@
-/// The PluginHost module (being built).
-public enum PluginHostModule {}

@@ -1,0 +1,248 @@
+import AgentCore
+import Foundation
+
+/// Runs tool calls on sandboxed MCP plugins: starts each plugin on first use, reuses it for the run,
+/// restarts it once after a crash and stops every plugin on `shutdown()` (or when the executor is freed).
+///
+/// `call(_:)` never throws: an unknown tool, bad arguments, a crash, a hang, a stdout flood, invalid
+/// JSON-RPC or an `isError` answer all come back as a `ToolResult` with `isError: true`, a message the
+/// model can read, its provenance (plugin, tool, call id) and `durationSeconds`.
+public actor PluginToolExecutor: ToolExecutor {
+    /// How plugins are launched and limited.
+    public struct Configuration: Sendable {
+        /// Builds the sandboxed command line.
+        public var launcher: SandboxLauncher
+        /// Finds plugin executables.
+        public var resolver: CommandResolver
+        /// Caps and restart policy.
+        public var limits: PluginHostLimits
+        /// Extra environment per plugin name (e.g. `["web-fetch": ["LOOM_WEB_FETCH_ALLOW_HOSTS": "..."]]`).
+        public var environment: [String: [String: String]]
+
+        /// Creates a configuration.
+        public init(launcher: SandboxLauncher, resolver: CommandResolver, limits: PluginHostLimits = PluginHostLimits(),
+                    environment: [String: [String: String]] = [:]) {
+            self.launcher = launcher
+            self.resolver = resolver
+            self.limits = limits
+            self.environment = environment
+        }
+    }
+
+    private struct PluginState {
+        var plugin: RegisteredPlugin
+        var session: PluginSession?
+        var starting: Task<PluginSession, Error>?
+        var starts = 0
+        var lastFailure: String?
+    }
+
+    private let configuration: Configuration
+    private var states: [String: PluginState] = [:]
+    private let order: [String]
+    private let reaper = SessionReaper()
+
+    /// Creates an executor over `plugins` (names must be distinct; later duplicates are ignored).
+    public init(plugins: [RegisteredPlugin], configuration: Configuration) {
+        var states: [String: PluginState] = [:]
+        var order: [String] = []
+        for plugin in plugins where states[plugin.manifest.name] == nil {
+            states[plugin.manifest.name] = PluginState(plugin: plugin)
+            order.append(plugin.manifest.name)
+        }
+        self.states = states
+        self.order = order
+        self.configuration = configuration
+    }
+
+    /// Every plugin's tools, starting plugins that are not running yet.
+    ///
+    /// - Throws: the first plugin that cannot start (`PluginHostError`).
+    public func tools() async throws -> [ToolSpec] {
+        var specs: [ToolSpec] = []
+        for name in order {
+            let session = try await session(named: name)
+            specs += session.tools.map { ToolSpec(plugin: name, name: $0.name, description: $0.description, inputSchema: $0.inputSchema) }
+        }
+        return specs
+    }
+
+    /// Starts plugin `name` (if needed) and returns what it listed.
+    ///
+    /// - Throws: `PluginHostError` when it cannot be started.
+    public func start(pluginNamed name: String) async throws -> (tools: [PluginToolInfo], serverInfo: JSONValue?) {
+        let session = try await session(named: name)
+        return (session.tools, session.serverInfo)
+    }
+
+    /// Runs one call; see the type's documentation for how failures are reported.
+    public func call(_ call: ToolCall) async -> ToolResult {
+        let clock = ContinuousClock()
+        let started = clock.now
+        func result(plugin: String, tool: String, _ text: String, isError: Bool, structured: JSONValue? = nil) -> ToolResult {
+            let elapsed = started.duration(to: clock.now)
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            return ToolResult(callID: call.id, plugin: plugin, tool: tool,
+                              content: configuration.limits.cap(text, to: configuration.limits.resultCharacters),
+                              isError: isError, structured: structured, durationSeconds: seconds)
+        }
+        let target: (plugin: String, tool: String)
+        switch await resolve(call.name) {
+        case .success(let found): target = found
+        case .failure(let message): return result(plugin: "", tool: call.name, message.text, isError: true)
+        }
+        let arguments: JSONValue
+        switch call.arguments {
+        case .null: arguments = [:]
+        case .object: arguments = call.arguments
+        default:
+            return result(plugin: target.plugin, tool: target.tool,
+                          "arguments for \(target.tool) must be a JSON object, got \(FieldReader.describe(call.arguments))",
+                          isError: true)
+        }
+        let session: PluginSession
+        do { session = try await self.session(named: target.plugin) } catch {
+            return result(plugin: target.plugin, tool: target.tool, "\(error)", isError: true)
+        }
+        guard let info = session.tools.first(where: { $0.name == target.tool }) else {
+            return result(plugin: target.plugin, tool: target.tool,
+                          "unknown tool '\(target.tool)'; plugin '\(target.plugin)' offers: \(session.tools.map(\.name).joined(separator: ", "))",
+                          isError: true)
+        }
+        if let missing = Self.missingRequired(info.inputSchema, arguments) {
+            return result(plugin: target.plugin, tool: target.tool,
+                          "missing required argument '\(missing)' for \(target.tool); its input schema is \(info.inputSchema.compactText)",
+                          isError: true)
+        }
+        let outcome = await session.call(tool: target.tool, arguments: arguments,
+                                         timeout: session.manifest.sandbox.wallSeconds)
+        switch outcome {
+        case .failed(let message, let fatal):
+            if fatal { states[target.plugin]?.lastFailure = message }
+            return result(plugin: target.plugin, tool: target.tool, message, isError: true)
+        case .completed(let value):
+            let (text, isError, structured) = MCPResult.flatten(value)
+            return result(plugin: target.plugin, tool: target.tool, text, isError: isError, structured: structured)
+        }
+    }
+
+    /// Stops every plugin process.
+    public func shutdown() {
+        for name in order {
+            states[name]?.starting?.cancel()
+            states[name]?.session?.stop(reason: "loom stopped the plugin")
+        }
+        reaper.stopAll()
+    }
+
+    // MARK: - Sessions
+
+    private func session(named name: String) async throws -> PluginSession {
+        guard var state = states[name] else {
+            throw PluginHostError.unknownPlugin(name: name, known: order)
+        }
+        if let session = state.session, session.isAlive { return session }
+        if let starting = state.starting { return try await starting.value }
+        if let dead = state.session {
+            state.lastFailure = state.lastFailure ?? dead.deathReason
+            dead.stop(reason: nil)
+        }
+        if state.starts > configuration.limits.restarts {
+            throw PluginHostError.launchFailed(
+                plugin: name, reason: "it failed \(state.starts) time(s) and is not restarted again in this run; "
+                    + "last failure: \(state.lastFailure ?? "unknown")")
+        }
+        state.starts += 1
+        let plugin = state.plugin
+        let configuration = configuration
+        let task = Task { try await Self.launch(plugin, configuration) }
+        state.starting = task
+        state.session = nil
+        states[name] = state
+        do {
+            let session = try await task.value
+            states[name]?.starting = nil
+            states[name]?.session = session
+            reaper.add(session)
+            return session
+        } catch {
+            states[name]?.starting = nil
+            states[name]?.lastFailure = "\(error)"
+            throw error
+        }
+    }
+
+    private static func launch(_ plugin: RegisteredPlugin, _ configuration: Configuration) async throws -> PluginSession {
+        let manifest = plugin.manifest
+        guard let command = manifest.command.first else {
+            throw PluginHostError.launchFailed(plugin: manifest.name, reason: "empty command")
+        }
+        let executable = try configuration.resolver.resolve(command, manifestDirectory: plugin.manifestDirectory)
+        let plan = try configuration.launcher.plan(for: manifest, manifestDirectory: plugin.manifestDirectory,
+                                                   executable: executable,
+                                                   extraEnvironment: configuration.environment[manifest.name] ?? [:])
+        return try await PluginSession.start(manifest: manifest, plan: plan, limits: configuration.limits)
+    }
+
+    // MARK: - Tool names
+
+    private struct Message: Error { let text: String }
+
+    /// Finds the plugin serving `name`: `plugin.tool`, or a bare tool name offered by exactly one plugin.
+    private func resolve(_ name: String) async -> Result<(plugin: String, tool: String), Message> {
+        for separator in [".", "/", "__"] {
+            if let range = name.range(of: separator), states[String(name[..<range.lowerBound])] != nil {
+                return .success((String(name[..<range.lowerBound]), String(name[range.upperBound...])))
+            }
+        }
+        var owners: [String] = []
+        var startFailures: [String] = []
+        for plugin in order {
+            let tools = states[plugin]?.session?.tools.map(\.name) ?? states[plugin]?.plugin.manifest.tools
+            if let tools, tools.contains(name) { owners.append(plugin); continue }
+            guard tools == nil else { continue }
+            do {
+                if try await session(named: plugin).tools.contains(where: { $0.name == name }) { owners.append(plugin) }
+            } catch {
+                startFailures.append("\(error)")
+            }
+        }
+        if owners.count == 1, let owner = owners.first { return .success((owner, name)) }
+        if owners.count > 1 {
+            return .failure(Message(text: "tool name '\(name)' is ambiguous; call it as one of: \(owners.map { "\($0).\(name)" }.joined(separator: ", "))"))
+        }
+        let known = order.flatMap { plugin in
+            (states[plugin]?.session?.tools.map(\.name) ?? states[plugin]?.plugin.manifest.tools ?? []).map { "\(plugin).\($0)" }
+        }
+        let failures = startFailures.isEmpty ? "" : " (\(startFailures.joined(separator: "; ")))"
+        return .failure(Message(text: "unknown tool '\(name)'; available tools: \(known.isEmpty ? "none" : known.joined(separator: ", "))\(failures)"))
+    }
+
+    /// The first `required` property of `schema` absent from `arguments`, if any.
+    static func missingRequired(_ schema: JSONValue, _ arguments: JSONValue) -> String? {
+        guard let required = schema["required"]?.arrayValue else { return nil }
+        return required.compactMap(\.stringValue).first { arguments[$0] == nil }
+    }
+}
+
+/// Stops every session it holds when freed, so a dropped executor leaves no plugin process behind.
+final class SessionReaper: @unchecked Sendable {
+    private let lock = NSLock()
+    private var sessions: [PluginSession] = []
+
+    func add(_ session: PluginSession) {
+        lock.lock()
+        sessions.append(session)
+        lock.unlock()
+    }
+
+    func stopAll() {
+        lock.lock()
+        let all = sessions
+        sessions.removeAll()
+        lock.unlock()
+        for session in all { session.stop(reason: "loom stopped the plugin") }
+    }
+
+    deinit { stopAll() }
+}

@@ -1,0 +1,223 @@
+import AgentCore
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Why a JSON-RPC request to a plugin did not produce a result.
+enum RPCFailure: Error, Equatable, Sendable {
+    /// No answer within the wall-clock limit.
+    case timeout(seconds: Double)
+    /// The plugin wrote more than its `max_output_bytes` while a call was pending.
+    case flood(limit: Int)
+    /// The plugin wrote something that is not a JSON-RPC message.
+    case invalidMessage(excerpt: String)
+    /// The plugin closed its stdout (exited, crashed or was killed).
+    case closed
+    /// The plugin answered with a JSON-RPC error object.
+    case remote(code: Int, message: String)
+    /// Writing the request to the plugin's stdin failed.
+    case writeFailed
+}
+
+/// A newline-delimited JSON-RPC 2.0 client over a child's pipes (MCP's stdio transport).
+///
+/// A dedicated thread reads stdout, counts bytes and splits lines; a second thread drains stderr into a
+/// bounded tail kept for error messages. Limits the MCP swift-sdk does not enforce are enforced here:
+/// stdout beyond `maxOutputBytes` for one call (or one message) and anything that is not JSON-RPC fail
+/// every pending request and call `onFatal`, which stops the plugin; each request has its own deadline.
+final class RPCConnection: @unchecked Sendable {
+    private let child: ChildProcess
+    private let maxOutputBytes: Int
+    private let onFatal: @Sendable (RPCFailure) -> Void
+    private let writer = DispatchQueue(label: "loom.plugin-rpc-writer")
+
+    private let lock = NSLock()
+    private var pending: [Int: CheckedContinuation<Result<JSONValue, RPCFailure>, Never>] = [:]
+    private var nextID = 1
+    private var failure: RPCFailure?
+    private var windowBytes = 0
+    private var stderrTail = Data()
+    private let closedSignal = DispatchSemaphore(value: 0)
+
+    /// How much of the plugin's stderr is kept for error messages.
+    static let stderrTailBytes = 2048
+
+    init(child: ChildProcess, maxOutputBytes: Int, onFatal: @escaping @Sendable (RPCFailure) -> Void) {
+        self.child = child
+        self.maxOutputBytes = maxOutputBytes
+        self.onFatal = onFatal
+        let out = Thread { [self] in readStdout() }
+        out.name = "loom.plugin-stdout"
+        out.start()
+        let err = Thread { [self] in readStderr() }
+        err.name = "loom.plugin-stderr"
+        err.start()
+    }
+
+    /// The last bytes the plugin wrote to stderr, as text.
+    var stderrExcerpt: String {
+        lock.lock()
+        defer { lock.unlock() }
+        return String(decoding: stderrTail, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// The failure that closed the connection, if any.
+    var closedReason: RPCFailure? {
+        lock.lock()
+        defer { lock.unlock() }
+        return failure
+    }
+
+    /// Waits up to `seconds` for stdout to close; true if it did.
+    func waitUntilClosed(seconds: Double) -> Bool {
+        if closedReason != nil { return true }
+        return closedSignal.wait(timeout: .now() + seconds) == .success
+    }
+
+    /// Sends a request and waits for its result, an error, the deadline or the end of the connection.
+    func request(_ method: String, params: JSONValue, timeout: Double) async -> Result<JSONValue, RPCFailure> {
+        await withCheckedContinuation { continuation in
+            lock.lock()
+            if let failure {
+                lock.unlock()
+                continuation.resume(returning: .failure(failure))
+                return
+            }
+            let id = nextID
+            nextID += 1
+            pending[id] = continuation
+            lock.unlock()
+            let message: JSONValue = ["jsonrpc": "2.0", "id": .int(id), "method": .string(method), "params": params]
+            send(message) { [weak self] ok in if !ok { self?.finish(id, .failure(.writeFailed)) } }
+            DispatchQueue.global().asyncAfter(deadline: .now() + timeout) { [weak self] in
+                self?.finish(id, .failure(.timeout(seconds: timeout)))
+            }
+        }
+    }
+
+    /// Sends a notification (no answer expected).
+    func notify(_ method: String, params: JSONValue? = nil) {
+        var message: [String: JSONValue] = ["jsonrpc": "2.0", "method": .string(method)]
+        if let params { message["params"] = params }
+        send(.object(message)) { _ in }
+    }
+
+    private func send(_ message: JSONValue, completion: @escaping @Sendable (Bool) -> Void) {
+        let data = Data((message.compactText + "\n").utf8)
+        writer.async { [child] in completion(child.write(data)) }
+    }
+
+    private func finish(_ id: Int, _ result: Result<JSONValue, RPCFailure>) {
+        lock.lock()
+        let continuation = pending.removeValue(forKey: id)
+        if pending.isEmpty { windowBytes = 0 }
+        lock.unlock()
+        continuation?.resume(returning: result)
+    }
+
+    /// Fails every pending request and all later ones with `reason` (the first reason wins).
+    private func close(_ reason: RPCFailure, fatal: Bool) {
+        lock.lock()
+        if failure == nil { failure = reason }
+        let waiting = pending
+        pending.removeAll()
+        let first = failure ?? reason
+        lock.unlock()
+        for continuation in waiting.values { continuation.resume(returning: .failure(first)) }
+        if fatal { onFatal(reason) }
+    }
+
+    private func readStdout() {
+        var line = Data()
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = read(child.output, &chunk, chunk.count)
+            if count < 0 && errno == EINTR { continue }
+            if count <= 0 { break }
+            lock.lock()
+            windowBytes += count
+            let flooded = windowBytes > maxOutputBytes
+            lock.unlock()
+            if flooded || line.count + count > maxOutputBytes {
+                close(.flood(limit: maxOutputBytes), fatal: true)
+                break
+            }
+            var start = 0
+            for index in 0..<count where chunk[index] == 0x0A {
+                line.append(contentsOf: chunk[start..<index])
+                start = index + 1
+                if !handle(line) { return drain() }
+                line.removeAll(keepingCapacity: true)
+            }
+            line.append(contentsOf: chunk[start..<count])
+        }
+        close(.closed, fatal: false)
+        closedSignal.signal()
+    }
+
+    /// After a fatal protocol error: keep the pipe drained so the plugin never blocks, until it is killed.
+    private func drain() {
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = read(child.output, &chunk, chunk.count)
+            if count < 0 && errno == EINTR { continue }
+            if count <= 0 { break }
+        }
+        closedSignal.signal()
+    }
+
+    /// Handles one line; returns false after a fatal protocol error.
+    private func handle(_ line: Data) -> Bool {
+        let trimmed = line.last == 0x0D ? line.dropLast() : line[...]
+        if trimmed.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return true }
+        guard let message = try? JSONDecoder().decode(JSONValue.self, from: trimmed), let object = message.objectValue else {
+            close(.invalidMessage(excerpt: Self.excerpt(trimmed)), fatal: true)
+            return false
+        }
+        if let method = object["method"]?.stringValue {
+            if let id = object["id"], id != .null { answerServerRequest(id: id, method: method) }
+            return true  // notifications (logging, progress) are ignored
+        }
+        guard let id = object["id"]?.intValue else {
+            close(.invalidMessage(excerpt: Self.excerpt(trimmed)), fatal: true)
+            return false
+        }
+        if let result = object["result"] {
+            finish(id, .success(result))
+        } else if let error = object["error"]?.objectValue {
+            finish(id, .failure(.remote(code: error["code"]?.intValue ?? 0,
+                                        message: error["message"]?.stringValue ?? "unknown error")))
+        } else {
+            close(.invalidMessage(excerpt: Self.excerpt(trimmed)), fatal: true)
+            return false
+        }
+        return true
+    }
+
+    /// Answers requests a server may send a client: `ping` succeeds, anything else is "method not found".
+    private func answerServerRequest(id: JSONValue, method: String) {
+        let reply: JSONValue = method == "ping"
+            ? ["jsonrpc": "2.0", "id": id, "result": [:]]
+            : ["jsonrpc": "2.0", "id": id, "error": ["code": -32601, "message": .string("method not found: \(method)")]]
+        send(reply) { _ in }
+    }
+
+    private func readStderr() {
+        var chunk = [UInt8](repeating: 0, count: 16384)
+        while true {
+            let count = read(child.errorOutput, &chunk, chunk.count)
+            if count < 0 && errno == EINTR { continue }
+            if count <= 0 { break }
+            lock.lock()
+            stderrTail.append(contentsOf: chunk[0..<count])
+            if stderrTail.count > Self.stderrTailBytes { stderrTail = stderrTail.suffix(Self.stderrTailBytes) }
+            lock.unlock()
+        }
+    }
+
+    private static func excerpt(_ bytes: Data.SubSequence) -> String {
+        let text = String(decoding: bytes.prefix(200), as: UTF8.self)
+        return bytes.count > 200 ? text + "..." : text
+    }
+}

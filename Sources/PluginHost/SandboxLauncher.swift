@@ -1,0 +1,208 @@
+import Foundation
+
+/// How one plugin process is started: the program, its arguments and environment, and the private temp
+/// directory to delete when it stops.
+public struct LaunchPlan: Sendable, Equatable {
+    /// Absolute path of the program to spawn (bwrap, setpriv or the plugin itself).
+    public var program: String
+    /// Arguments after the program name.
+    public var arguments: [String]
+    /// The complete environment of the spawned program.
+    public var environment: [String: String]
+    /// A host directory mounted as the plugin's `/tmp`, removed when the plugin stops.
+    public var privateTemp: URL?
+}
+
+/// Builds the command line that runs a plugin under its manifest's sandbox profile.
+///
+/// Sandboxed: `bwrap --unshare-all [--share-net] --die-with-parent --new-session`, read-only system
+/// directories, the executable's folder and its library run-path (the Swift runtime), the granted paths,
+/// an optional private `/tmp`, a read-only root, `--clearenv` plus the manifest's environment, and inside
+/// it `prlimit` applying RLIMIT_CPU, AS, NPROC, FSIZE and NOFILE before `exec`-ing the plugin.
+/// Unsandboxed (only on explicit request): `setpriv --pdeathsig KILL prlimit ... plugin`.
+public struct SandboxLauncher: Sendable {
+    /// Whether plugins run isolated.
+    public enum Mode: Sendable, Equatable {
+        /// Under bubblewrap at this path.
+        case bubblewrap(String)
+        /// Without isolation (rlimits and parent-death signal only).
+        case unsandboxed
+    }
+
+    /// The isolation mode.
+    public let mode: Mode
+    /// Path of `prlimit` (util-linux), used inside the sandbox.
+    public let prlimit: String
+    /// Where private temp directories are created on the host.
+    public let temporaryRoot: URL
+
+    /// System directories every plugin sees read-only (those missing on the host are skipped).
+    static let systemPaths = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/etc/ld.so.cache",
+                              "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/alternatives", "/etc/localtime",
+                              "/etc/passwd", "/etc/group", "/etc/nsswitch.conf"]
+    /// Extra files a plugin with network access needs (name resolution, TLS roots).
+    static let networkPaths = ["/etc/resolv.conf", "/etc/hosts", "/etc/host.conf", "/etc/gai.conf", "/etc/ssl",
+                               "/etc/ca-certificates", "/etc/pki", "/usr/share/ca-certificates"]
+
+    /// Creates a launcher with an explicit mode.
+    public init(mode: Mode, prlimit: String = "/usr/bin/prlimit",
+                temporaryRoot: URL = FileManager.default.temporaryDirectory) {
+        self.mode = mode
+        self.prlimit = prlimit
+        self.temporaryRoot = temporaryRoot
+    }
+
+    /// Finds bubblewrap and prlimit in `searchPath`.
+    ///
+    /// - Parameter allowUnsandboxed: when bubblewrap is missing, run plugins without isolation instead of
+    ///   failing (the caller must warn loudly). When true and bubblewrap exists, it is still not used.
+    /// - Throws: `PluginHostError.sandboxUnavailable` naming what is missing.
+    public static func detect(allowUnsandboxed: Bool,
+                              searchPath: [String] = ["/usr/bin", "/bin", "/usr/local/bin"]) throws -> SandboxLauncher {
+        func find(_ name: String) -> String? {
+            searchPath.map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+        }
+        guard let prlimit = find("prlimit"), prlimit.hasPrefix("/usr/") || prlimit.hasPrefix("/bin/") else {
+            throw PluginHostError.sandboxUnavailable(reason: "prlimit (util-linux) was not found in /usr/bin or /bin")
+        }
+        if allowUnsandboxed { return SandboxLauncher(mode: .unsandboxed, prlimit: prlimit) }
+        guard let bwrap = find("bwrap") else {
+            throw PluginHostError.sandboxUnavailable(reason: "bubblewrap (bwrap) was not found in \(searchPath.joined(separator: ":"))")
+        }
+        return SandboxLauncher(mode: .bubblewrap(bwrap), prlimit: prlimit)
+    }
+
+    /// Builds the launch plan for a plugin whose resolved executable is `executable`.
+    ///
+    /// - Parameters:
+    ///   - extraEnvironment: host-provided variables (e.g. `LOOM_WEB_FETCH_ALLOW_HOSTS`), set after the manifest's.
+    /// - Throws: `PluginHostError.launchFailed` when a granted path does not exist or the temp dir cannot be made.
+    public func plan(for manifest: Manifest, manifestDirectory: URL, executable: URL,
+                     extraEnvironment: [String: String] = [:]) throws -> LaunchPlan {
+        let sandbox = manifest.sandbox
+        var privateTemp: URL?
+        if sandbox.filesystem.temp {
+            let dir = temporaryRoot.appendingPathComponent("loom-plugin-\(manifest.name)-\(UUID().uuidString.prefix(8))")
+            do { try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true) } catch {
+                throw PluginHostError.launchFailed(plugin: manifest.name, reason: "cannot create temp dir \(dir.path): \(error)")
+            }
+            privateTemp = dir
+        }
+        var environment = ["PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8",
+                           "HOME": privateTemp == nil ? "/" : "/tmp"]
+        if privateTemp != nil { environment["TMPDIR"] = "/tmp" }
+        environment.merge(manifest.env) { _, new in new }
+        environment.merge(extraEnvironment) { _, new in new }
+
+        let limits = rlimitArguments(sandbox) + ["--", executable.path] + manifest.command.dropFirst()
+        switch mode {
+        case .unsandboxed:
+            // Unsandboxed, the plugin sees the host's /tmp; a private temp dir is still offered as TMPDIR.
+            if let privateTemp { environment["TMPDIR"] = privateTemp.path; environment["HOME"] = privateTemp.path }
+            return LaunchPlan(program: "/usr/bin/setpriv", arguments: ["--pdeathsig", "KILL", "--", prlimit] + limits,
+                              environment: environment, privateTemp: privateTemp)
+        case .bubblewrap(let bwrap):
+            var mounts = MountList()
+            for path in Self.systemPaths { mounts.system(path) }
+            if sandbox.network { for path in Self.networkPaths { mounts.system(path) } }
+            for directory in runtimeDirectories(of: executable) { mounts.readOnly(directory) }
+            mounts.readOnly(executable.deletingLastPathComponent().path)
+            mounts.readOnly(executable.resolvingSymlinksInPath().deletingLastPathComponent().path)
+            for path in sandbox.filesystem.readOnly {
+                mounts.readOnly(try grantedPath(path, manifest: manifest, manifestDirectory: manifestDirectory))
+            }
+            for path in sandbox.filesystem.readWrite {
+                mounts.readWrite(try grantedPath(path, manifest: manifest, manifestDirectory: manifestDirectory))
+            }
+            var arguments = ["--unshare-all"] + (sandbox.network ? ["--share-net"] : [])
+            arguments += ["--die-with-parent", "--new-session", "--proc", "/proc", "--dev", "/dev"]
+            // The private /tmp goes first so that binds of paths under /tmp stay visible on top of it.
+            if let privateTemp { arguments += ["--bind", privateTemp.path, "/tmp"] }
+            arguments += mounts.arguments
+            arguments += ["--remount-ro", "/", "--chdir", privateTemp == nil ? "/" : "/tmp", "--clearenv"]
+            for key in environment.keys.sorted() { arguments += ["--setenv", key, environment[key] ?? ""] }
+            arguments += ["--", prlimit] + limits
+            return LaunchPlan(program: bwrap, arguments: arguments, environment: environment, privateTemp: privateTemp)
+        }
+    }
+
+    /// `prlimit` options for the profile (soft CPU limit sends SIGXCPU, the hard one a second later SIGKILL).
+    func rlimitArguments(_ sandbox: Manifest.Sandbox) -> [String] {
+        let mib = 1 << 20
+        return ["--cpu=\(sandbox.cpuSeconds):\(sandbox.cpuSeconds + 1)",
+                "--as=\(sandbox.memoryMB * mib)",
+                "--nproc=\(sandbox.maxProcesses)",
+                "--fsize=\(sandbox.maxFileMB * mib)",
+                "--nofile=\(sandbox.maxOpenFiles)"]
+    }
+
+    /// Library and interpreter directories the executable needs: its ELF run-path, or for a `#!` script the
+    /// interpreter's folder and that interpreter's run-path.
+    func runtimeDirectories(of executable: URL) -> [String] {
+        let path = executable.resolvingSymlinksInPath().path
+        if let interpreter = Self.shebangInterpreter(path) {
+            let resolved = URL(fileURLWithPath: interpreter).resolvingSymlinksInPath()
+            return [URL(fileURLWithPath: interpreter).deletingLastPathComponent().path,
+                    resolved.deletingLastPathComponent().path] + ELFRunpath.directories(of: resolved.path)
+        }
+        return ELFRunpath.directories(of: path)
+    }
+
+    /// The interpreter path of a `#!` script, if the file is one.
+    static func shebangInterpreter(_ path: String) -> String? {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? handle.close() }
+        guard let head = try? handle.read(upToCount: 256), head.starts(with: [0x23, 0x21]) else { return nil }
+        let line = String(decoding: head.dropFirst(2).prefix { $0 != 0x0A }, as: UTF8.self)
+        return line.split(separator: " ", omittingEmptySubsequences: true).first.map(String.init)
+    }
+
+    private func grantedPath(_ path: String, manifest: Manifest, manifestDirectory: URL) throws -> String {
+        let url = path.hasPrefix("/") ? URL(fileURLWithPath: path) : manifestDirectory.appendingPathComponent(path)
+        let standardized = url.standardizedFileURL.path
+        guard FileManager.default.fileExists(atPath: standardized) else {
+            throw PluginHostError.launchFailed(plugin: manifest.name,
+                                               reason: "granted path \(standardized) (sandbox.filesystem) does not exist")
+        }
+        return standardized
+    }
+}
+
+/// The bind mounts of one sandbox, without duplicates or paths already covered by a parent mount.
+struct MountList {
+    private(set) var arguments: [String] = []
+    private var covered: [String] = []
+
+    /// Binds a system path read-only, keeping host symlinks (e.g. `/lib -> usr/lib`) as symlinks.
+    mutating func system(_ path: String) {
+        guard !isCovered(path) else { return }
+        if let target = try? FileManager.default.destinationOfSymbolicLink(atPath: path) {
+            arguments += ["--symlink", target, path]
+            covered.append(path)
+        } else if FileManager.default.fileExists(atPath: path) {
+            arguments += ["--ro-bind", path, path]
+            covered.append(path)
+        }
+    }
+
+    /// Binds an existing path read-only at the same place.
+    mutating func readOnly(_ path: String) { bind("--ro-bind", path) }
+
+    /// Binds an existing path read-write at the same place.
+    mutating func readWrite(_ path: String) { bind("--bind", path) }
+
+    private mutating func bind(_ option: String, _ path: String) {
+        let real = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+        guard FileManager.default.fileExists(atPath: real), option == "--bind" || !isCovered(real) else { return }
+        arguments += [option, real, real]
+        covered.append(real)
+        if path != real, !isCovered(path) {
+            arguments += ["--symlink", real, path]
+            covered.append(path)
+        }
+    }
+
+    private func isCovered(_ path: String) -> Bool {
+        covered.contains { path == $0 || path.hasPrefix($0.hasSuffix("/") ? $0 : $0 + "/") }
+    }
+}

@@ -1,0 +1,120 @@
+import AgentCore
+import Foundation
+import PluginHost
+import TestSupport
+import XCTest
+
+/// Every way a plugin can misbehave yields a readable error result quickly; loom never hangs.
+final class MisbehavingPluginTests: XCTestCase {
+    private func call(_ executor: PluginToolExecutor, _ tool: String, _ arguments: JSONValue = [:]) async -> ToolResult {
+        await executor.call(ToolCall(id: "call-1", name: tool, arguments: arguments))
+    }
+
+    func testWellBehavedCallReturnsTextWithProvenance() async throws {
+        let executor = try Probe.executor(self, [try Probe.plugin(self)])
+        let result = await call(executor, "echo", ["text": "hello"])
+        XCTAssertFalse(result.isError, result.content)
+        XCTAssertEqual(result.content, "hello")
+        XCTAssertEqual(result.plugin, "probe")
+        XCTAssertEqual(result.tool, "echo")
+        XCTAssertEqual(result.callID, "call-1")
+        XCTAssertGreaterThan(result.durationSeconds, 0)
+    }
+
+    func testCrashAtOnce() async throws {
+        let executor = try Probe.executor(self, [try Probe.plugin(self, mode: "crash-at-once")])
+        let result = await call(executor, "probe.echo", ["text": "x"])
+        XCTAssertTrue(result.isError)
+        XCTAssertTrue(result.content.contains("exited with status 3"), result.content)
+        XCTAssertTrue(result.content.contains("crashing at once"), "stderr tail is shown: \(result.content)")
+        XCTAssertLessThan(result.durationSeconds, 5)
+    }
+
+    func testExitAfterInitialize() async throws {
+        let executor = try Probe.executor(self, [try Probe.plugin(self, mode: "exit-after-initialize")])
+        let result = await call(executor, "probe.echo", ["text": "x"])
+        XCTAssertTrue(result.isError)
+        XCTAssertTrue(result.content.contains("tools/list") && result.content.contains("exited with status 0"), result.content)
+        XCTAssertLessThan(result.durationSeconds, 5)
+    }
+
+    func testHangOnCallIsStoppedAtWallClockLimit() async throws {
+        let executor = try Probe.executor(self, [try Probe.plugin(self, sandbox: ["wall_seconds": 1])])
+        let result = await call(executor, "hang")
+        XCTAssertTrue(result.isError)
+        XCTAssertTrue(result.content.contains("did not answer within 1 s"), result.content)
+        XCTAssertLessThan(result.durationSeconds, 4)
+        XCTAssertGreaterThanOrEqual(result.durationSeconds, 1)
+    }
+
+    func testStdoutFloodIsStopped() async throws {
+        let executor = try Probe.executor(self, [try Probe.plugin(self, sandbox: ["wall_seconds": 20])])
+        let result = await call(executor, "flood", ["megabytes": 100])
+        XCTAssertTrue(result.isError)
+        XCTAssertTrue(result.content.contains("more than 1048576 bytes"), result.content)
+        XCTAssertLessThan(result.durationSeconds, 5)
+    }
+
+    func testInvalidJSONOnCall() async throws {
+        let executor = try Probe.executor(self, [try Probe.plugin(self)])
+        let result = await call(executor, "garbage")
+        XCTAssertTrue(result.isError)
+        XCTAssertTrue(result.content.contains("invalid JSON-RPC") && result.content.contains("this is not json"), result.content)
+    }
+
+    func testInvalidJSONAtStart() async throws {
+        let executor = try Probe.executor(self, [try Probe.plugin(self, mode: "garbage-at-start")])
+        let result = await call(executor, "probe.echo")
+        XCTAssertTrue(result.isError)
+        XCTAssertTrue(result.content.contains("initialize") && result.content.contains("hello, I am not JSON-RPC"), result.content)
+    }
+
+    func testIsErrorAnswerIsPassedThrough() async throws {
+        let executor = try Probe.executor(self, [try Probe.plugin(self)])
+        let result = await call(executor, "fail")
+        XCTAssertTrue(result.isError)
+        XCTAssertEqual(result.content, "probe failed on purpose")
+        let after = await call(executor, "echo", ["text": "still alive"])
+        XCTAssertEqual(after.content, "still alive", "an isError answer does not stop the plugin")
+    }
+
+    func testUnknownToolAndBadArguments() async throws {
+        let executor = try Probe.executor(self, [try Probe.plugin(self)])
+        let unknown = await call(executor, "nonexistent")
+        XCTAssertTrue(unknown.isError)
+        XCTAssertTrue(unknown.content.contains("unknown tool 'nonexistent'") && unknown.content.contains("probe.echo"), unknown.content)
+        let qualified = await call(executor, "probe.nonexistent")
+        XCTAssertTrue(qualified.isError)
+        XCTAssertTrue(qualified.content.contains("plugin 'probe' offers: echo"), qualified.content)
+        let badArguments = await call(executor, "echo", ["not", "an", "object"])
+        XCTAssertTrue(badArguments.isError)
+        XCTAssertTrue(badArguments.content.contains("must be a JSON object"), badArguments.content)
+    }
+
+    func testCrashDuringCallThenRestartOnce() async throws {
+        let executor = try Probe.executor(self, [try Probe.plugin(self)])
+        let firstInstance = await call(executor, "instance").content
+        let crash = await call(executor, "crash")
+        XCTAssertTrue(crash.isError)
+        XCTAssertTrue(crash.content.contains("exited with status 7") && crash.content.contains("crashing during a call"), crash.content)
+        let secondInstance = await call(executor, "instance")
+        XCTAssertFalse(secondInstance.isError, "restarted once after the crash: \(secondInstance.content)")
+        XCTAssertNotEqual(firstInstance, secondInstance.content)
+        _ = await call(executor, "crash")
+        let third = await call(executor, "echo", ["text": "x"])
+        XCTAssertTrue(third.isError)
+        XCTAssertTrue(third.content.contains("not restarted again"), third.content)
+    }
+
+    func testUnsandboxedModeAlsoCapturesFailures() async throws {
+        let configuration = PluginToolExecutor.Configuration(
+            launcher: try SandboxLauncher.detect(allowUnsandboxed: true),
+            resolver: CommandResolver(executableDirectory: nil, searchPath: ["/usr/bin"]))
+        let executor = PluginToolExecutor(plugins: [try Probe.plugin(self)], configuration: configuration)
+        addTeardownBlock { await executor.shutdown() }
+        let echo = await call(executor, "echo", ["text": "plain"])
+        XCTAssertEqual(echo.content, "plain")
+        let crash = await call(executor, "crash")
+        XCTAssertTrue(crash.isError && crash.content.contains("exited with status 7"), crash.content)
+    }
+}

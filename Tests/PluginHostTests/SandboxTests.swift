@@ -1,0 +1,150 @@
+import AgentCore
+import Foundation
+import PluginHost
+import TestSupport
+import XCTest
+
+/// The bubblewrap sandbox, exercised with the probe plugin: network, filesystem, rlimits, cleanup.
+final class SandboxTests: XCTestCase {
+    private func call(_ executor: PluginToolExecutor, _ tool: String, _ arguments: JSONValue = [:]) async -> ToolResult {
+        await executor.call(ToolCall(id: "sandbox", name: tool, arguments: arguments))
+    }
+
+    func testNoNetworkUnlessGranted() async throws {
+        let listener = try LoopbackListener()
+        defer { listener.close() }
+        let isolated = try Probe.executor(self, [try Probe.plugin(self)])
+        let blocked = await call(isolated, "connect", ["port": .int(listener.port)])
+        XCTAssertTrue(blocked.isError, "a plugin without network reached 127.0.0.1:\(listener.port): \(blocked.content)")
+        XCTAssertTrue(blocked.content.contains("connect failed"), blocked.content)
+
+        let networked = try Probe.executor(self, [try Probe.plugin(self, sandbox: ["network": true])])
+        let allowed = await call(networked, "connect", ["port": .int(listener.port)])
+        XCTAssertEqual(allowed.content, "connected: hi", "with network granted the same call works")
+    }
+
+    func testCannotReadHomeOrRepository() async throws {
+        let secretDirectory = try Probe.temporaryDirectory(self)
+        let secret = secretDirectory.appendingPathComponent("secret.txt")
+        try Data("top secret".utf8).write(to: secret)
+        let home = FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/loom")
+        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        let homeSecret = home.appendingPathComponent("ph-secret-\(UUID().uuidString.prefix(8))")
+        try Data("home secret".utf8).write(to: homeSecret)
+        defer { try? FileManager.default.removeItem(at: homeSecret) }
+
+        let executor = try Probe.executor(self, [try Probe.plugin(self)])
+        for path in [Repository.root.appendingPathComponent("Package.swift").path, homeSecret.path, secret.path] {
+            let result = await call(executor, "read_file", ["path": .string(path)])
+            XCTAssertTrue(result.isError, "sandboxed plugin read \(path): \(result.content)")
+            XCTAssertTrue(result.content.contains("No such file"), result.content)
+        }
+        let home2 = await call(executor, "env", ["name": "HOME"])
+        XCTAssertEqual(home2.content, "/", "the host environment is cleared")
+
+        let granted = try Probe.executor(self, [try Probe.plugin(self, sandbox: ["filesystem": ["read_only": .array([.string(secretDirectory.path)])]])])
+        let read = await call(granted, "read_file", ["path": .string(secret.path)])
+        XCTAssertEqual(read.content, "read: top secret", "a read_only grant makes the path visible")
+        let write = await call(granted, "write_file", ["path": .string(secretDirectory.appendingPathComponent("new").path)])
+        XCTAssertTrue(write.isError && write.content.contains("Read-only file system"), write.content)
+    }
+
+    func testPrivateTempIsWritableAndRemoved() async throws {
+        let none = try Probe.executor(self, [try Probe.plugin(self)])
+        let refused = await call(none, "write_file", ["path": "/tmp/x"])
+        XCTAssertTrue(refused.isError, "filesystem none has no writable /tmp: \(refused.content)")
+
+        let root = try Probe.temporaryDirectory(self)
+        let configuration = PluginToolExecutor.Configuration(
+            launcher: SandboxLauncher(mode: try Probe.launcher().mode, temporaryRoot: root),
+            resolver: CommandResolver(executableDirectory: nil, searchPath: ["/usr/bin"]))
+        let executor = PluginToolExecutor(plugins: [try Probe.plugin(self, sandbox: ["filesystem": "temp"])], configuration: configuration)
+        let wrote = await call(executor, "write_file", ["path": "/tmp/x"])
+        XCTAssertEqual(wrote.content, "wrote /tmp/x")
+        let created = try FileManager.default.contentsOfDirectory(atPath: root.path)
+        XCTAssertEqual(created.count, 1, "one private temp dir on the host: \(created)")
+        await executor.shutdown()
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: root.path), [], "temp dir removed at stop")
+    }
+
+    func testCPULimitKillsSpinner() async throws {
+        let executor = try Probe.executor(self, [try Probe.plugin(self, sandbox: ["cpu_seconds": 1, "wall_seconds": 20])])
+        let result = await call(executor, "spin")
+        XCTAssertTrue(result.isError)
+        XCTAssertTrue(result.content.contains("CPU"), result.content)
+        XCTAssertLessThan(result.durationSeconds, 8)
+    }
+
+    func testWallClockKillsSpinner() async throws {
+        let executor = try Probe.executor(self, [try Probe.plugin(self, sandbox: ["cpu_seconds": 100, "wall_seconds": 1])])
+        let result = await call(executor, "spin")
+        XCTAssertTrue(result.isError && result.content.contains("did not answer within 1 s"), result.content)
+        XCTAssertLessThan(result.durationSeconds, 4)
+    }
+
+    func testMemoryLimit() async throws {
+        let executor = try Probe.executor(self, [try Probe.plugin(self, sandbox: ["memory_mb": 128])])
+        let small = await call(executor, "allocate", ["megabytes": 16])
+        XCTAssertFalse(small.isError, small.content)
+        let large = await call(executor, "allocate", ["megabytes": 256])
+        XCTAssertTrue(large.isError && large.content.contains("MemoryError"), large.content)
+    }
+
+    func testManifestAndHostEnvironmentReachPlugin() async throws {
+        let directory = try Probe.temporaryDirectory(self)
+        var document = Probe.manifest().objectValue ?? [:]
+        document["env"] = ["GREETING": "hello from the manifest"]
+        let url = try Probe.writeManifest(.object(document), in: directory)
+        let plugin = RegisteredPlugin(manifest: try Manifest.load(from: url), manifestURL: url, source: .user)
+        let executor = try Probe.executor(self, [plugin], environment: ["probe": ["LOOM_WEB_FETCH_ALLOW_HOSTS": "a.example,b.example"]])
+        let greeting = await call(executor, "env", ["name": "GREETING"])
+        XCTAssertEqual(greeting.content, "hello from the manifest")
+        let hosts = await call(executor, "env", ["name": "LOOM_WEB_FETCH_ALLOW_HOSTS"])
+        XCTAssertEqual(hosts.content, "a.example,b.example")
+    }
+
+    func testNestedBubblewrapWorksInsideSandbox() async throws {
+        let executor = try Probe.executor(self, [try Probe.plugin(self, sandbox: ["filesystem": "temp"])])
+        let nested: [JSONValue] = ["bwrap", "--unshare-all", "--die-with-parent", "--ro-bind", "/usr", "/usr",
+                                   "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
+                                   "--symlink", "usr/bin", "/bin", "--dev", "/dev", "--", "/usr/bin/true"]
+        let result = await call(executor, "run", ["argv": .array(nested)])
+        XCTAssertFalse(result.isError, "nested bwrap (without --proc) must work for code-runner: \(result.content)")
+    }
+
+    func testNoOrphanAfterShutdown() async throws {
+        let marker = "serve-\(UUID().uuidString.prefix(8))"
+        let executor = try Probe.executor(self, [try Probe.plugin(self, mode: marker)])
+        let echo = await call(executor, "echo", ["text": "up"])
+        XCTAssertEqual(echo.content, "up")
+        XCTAssertFalse(processes(containing: marker).isEmpty, "the plugin runs")
+        await executor.shutdown()
+        XCTAssertEqual(processes(containing: marker), [], "no plugin process survives shutdown")
+    }
+
+    func testNoOrphanWhenParentIsKilled() async throws {
+        let marker = "serve-\(UUID().uuidString.prefix(8))"
+        let plugin = try Probe.plugin(self, mode: marker)
+        let plan = try Probe.launcher().plan(for: plugin.manifest, manifestDirectory: plugin.manifestDirectory,
+                                             executable: Probe.script)
+        // A stand-in for loom: a shell that starts the sandbox and is then killed with SIGKILL.
+        let parent = Process()
+        parent.executableURL = URL(fileURLWithPath: "/bin/sh")
+        parent.arguments = ["-c", "\"$@\" < /dev/zero > /dev/null & wait", "sh", plan.program] + plan.arguments
+        try parent.run()
+        var running: [Int32] = []
+        for _ in 0..<50 where running.count < 2 {
+            try await Task.sleep(nanoseconds: 50_000_000)
+            running = processes(containing: marker)
+        }
+        XCTAssertFalse(running.isEmpty, "the sandboxed plugin started")
+        kill(parent.processIdentifier, SIGKILL)
+        parent.waitUntilExit()
+        var left = running
+        for _ in 0..<40 where !left.isEmpty {
+            try await Task.sleep(nanoseconds: 50_000_000)
+            left = processes(containing: marker)
+        }
+        XCTAssertEqual(left, [], "bwrap --die-with-parent takes the plugin down with its parent")
+    }
+}
