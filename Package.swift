@@ -69,7 +69,7 @@ let package = Package(
         .testTarget(name: "LLMTests", dependencies: ["TestSupport", "LLM", "GGUF", "Tokenizers", "Kernels"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PluginHostTests", dependencies: ["TestSupport", "PluginHost", "AgentCore"]),
         .testTarget(name: "OrchestratorTests", dependencies: ["TestSupport", "Orchestrator", "AgentCore"]),
-        .testTarget(name: "TracesTests", dependencies: ["TestSupport", "Traces", "AgentCore"]),
+        .testTarget(name: "TracesTests", dependencies: ["TestSupport", "Traces", "AgentCore", "Orchestrator"]),
         .testTarget(name: "AgentRuntimeTests", dependencies: ["TestSupport", "AgentRuntime"]),
         .testTarget(name: "CalcTests", dependencies: ["TestSupport", .product(name: "MCP", package: "swift-sdk")], path: "Plugins/calc/Tests"),
         .testTarget(name: "WebFetchTests", dependencies: ["TestSupport", .product(name: "MCP", package: "swift-sdk")], path: "Plugins/web-fetch/Tests"),

@@ -1,2 +1,0 @@
-/// The Traces module (being built).
-public enum TracesModule {}
