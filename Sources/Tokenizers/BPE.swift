@@ -7,12 +7,12 @@
 /// in the vocabulary still takes part (as in llama.cpp) through a "virtual" id past the vocabulary.
 struct BPE: Sendable {
     /// One merge rule: its rank (position in `tokenizer.ggml.merges`) and the symbol it produces.
-    private struct Rule: Sendable {
+    struct Rule: Sendable {
         var rank: Int32
         var result: Int32
     }
 
-    private let rules: [UInt64: Rule]
+    private let rules: PairTable
     /// The symbol of each single byte.
     private let byteSymbols: [Int32]
     /// Spellings (byte-level alphabet) of virtual symbols, id = vocabulary count + index.
@@ -23,46 +23,49 @@ struct BPE: Sendable {
     /// A rule with no space after its first character is ignored, as llama.cpp does.
     init(merges: [String], vocabulary: Vocabulary) {
         vocabularyCount = vocabulary.count
-        var virtualIDs: [[UInt8]: Int32] = [:]
-        var virtualTexts: [[UInt8]] = []
-        func symbol(_ text: UnsafeBufferPointer<UInt8>) -> Int32 {
-            if let id = vocabulary.id(text: text) { return Int32(id) }
-            let key = Array(text)
-            if let id = virtualIDs[key] { return id }
-            let id = Int32(vocabulary.count + virtualTexts.count)
-            virtualIDs[key] = id
-            virtualTexts.append(key)
-            return id
-        }
-
-        var byteSymbols = [Int32](repeating: 0, count: 256)
-        var spelling: [UInt8] = []
-        for byte in 0..<256 {
-            spelling.removeAll(keepingCapacity: true)
-            ByteLevel.encode(CollectionOfOne(UInt8(byte)), into: &spelling)
-            byteSymbols[byte] = spelling.withUnsafeBufferPointer { symbol($0) }
-        }
-
-        var rules: [UInt64: Rule] = [:]
-        rules.reserveCapacity(merges.count)
-        var joined: [UInt8] = []
-        for (rank, merge) in merges.enumerated() {
-            var merge = merge
-            merge.withUTF8 { text in
-                guard text.count > 2, let space = text[1...].firstIndex(of: 0x20) else { return }
-                let left = symbol(UnsafeBufferPointer(rebasing: text[..<space]))
-                let right = symbol(UnsafeBufferPointer(rebasing: text[(space + 1)...]))
-                joined.removeAll(keepingCapacity: true)
-                joined.append(contentsOf: text[..<space])
-                joined.append(contentsOf: text[(space + 1)...])
-                let result = joined.withUnsafeBufferPointer { symbol($0) }
-                let key = UInt64(UInt32(left)) << 32 | UInt64(UInt32(right))
-                if rules[key] == nil { rules[key] = Rule(rank: Int32(rank), result: result) }
+        (rules, byteSymbols, virtualTexts) = vocabulary.withLookup { lookup in
+            var virtualIDs: [[UInt8]: Int32] = [:]
+            var virtualTexts: [[UInt8]] = []
+            func symbol(_ text: UnsafeBufferPointer<UInt8>) -> Int32 {
+                if let id = lookup.find(text) { return Int32(id) }
+                let key = Array(text)
+                if let id = virtualIDs[key] { return id }
+                let id = Int32(vocabulary.count + virtualTexts.count)
+                virtualIDs[key] = id
+                virtualTexts.append(key)
+                return id
             }
+
+            var byteSymbols = [Int32](repeating: 0, count: 256)
+            var spelling: [UInt8] = []
+            for byte in 0..<256 {
+                spelling.removeAll(keepingCapacity: true)
+                ByteLevel.encode(CollectionOfOne(UInt8(byte)), into: &spelling)
+                byteSymbols[byte] = spelling.withUnsafeBufferPointer { symbol($0) }
+            }
+
+            var rules = PairTable(capacity: merges.count)
+            var joined = [UInt8](repeating: 0, count: 256)
+            for (rank, merge) in merges.enumerated() {
+                var merge = merge
+                merge.withUTF8 { text in
+                    guard text.count > 2, let space = text[1...].firstIndex(of: 0x20) else { return }
+                    let left = symbol(UnsafeBufferPointer(rebasing: text[..<space]))
+                    let right = symbol(UnsafeBufferPointer(rebasing: text[(space + 1)...]))
+                    if joined.count < text.count { joined = [UInt8](repeating: 0, count: text.count) }
+                    let result = joined.withUnsafeMutableBufferPointer { buffer in
+                        var n = 0
+                        for (i, byte) in text.enumerated() where i != space {
+                            buffer[n] = byte
+                            n += 1
+                        }
+                        return symbol(UnsafeBufferPointer(rebasing: buffer[..<n]))
+                    }
+                    rules.insertIfAbsent(Self.key(left, right), Rule(rank: Int32(rank), result: result))
+                }
+            }
+            return (rules, byteSymbols, virtualTexts)
         }
-        self.rules = rules
-        self.byteSymbols = byteSymbols
-        self.virtualTexts = virtualTexts
     }
 
     /// Number of merge rules.
@@ -91,7 +94,7 @@ struct BPE: Sendable {
             let leftSymbol = scratch.symbols[left]
             let right = Int(scratch.next[left])
             guard leftSymbol >= 0, right >= 0,
-                  let rule = rules[Self.key(leftSymbol, scratch.symbols[right])], rule.rank == rank else { continue }
+                  let rule = rules.find(Self.key(leftSymbol, scratch.symbols[right])), rule.rank == rank else { continue }
             scratch.symbols[left] = rule.result
             scratch.symbols[right] = -1
             let after = scratch.next[right]
@@ -116,7 +119,7 @@ struct BPE: Sendable {
 
     @inline(__always)
     private func push(left: Int, right: Int, scratch: inout Scratch) {
-        guard let rule = rules[Self.key(scratch.symbols[left], scratch.symbols[right])] else { return }
+        guard let rule = rules.find(Self.key(scratch.symbols[left], scratch.symbols[right])) else { return }
         scratch.heap.push(UInt64(UInt32(rule.rank)) << 32 | UInt64(UInt32(left)))
     }
 
@@ -189,5 +192,53 @@ struct MinHeap {
             parent = smaller
         }
         return first
+    }
+}
+
+/// An open-addressing hash table from a packed symbol pair to its merge rule (no per-entry allocation).
+struct PairTable: Sendable {
+    private var keys: [UInt64]
+    private var values: [BPE.Rule]
+    private let mask: Int
+    /// Number of rules stored.
+    private(set) var count = 0
+    private static let empty = UInt64.max
+
+    /// Creates an empty table for up to `capacity` rules (load factor below one half).
+    init(capacity: Int) {
+        var size = 16
+        while size < capacity * 2 { size <<= 1 }
+        keys = [UInt64](repeating: Self.empty, count: size)
+        values = [BPE.Rule](repeating: BPE.Rule(rank: 0, result: 0), count: size)
+        mask = size - 1
+    }
+
+    @inline(__always)
+    private static func slot(_ key: UInt64) -> Int {
+        Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 20)
+    }
+
+    /// Stores a rule unless the pair already has one (the first, highest-priority rule wins).
+    mutating func insertIfAbsent(_ key: UInt64, _ rule: BPE.Rule) {
+        var i = Self.slot(key) & mask
+        while keys[i] != Self.empty {
+            if keys[i] == key { return }
+            i = (i + 1) & mask
+        }
+        keys[i] = key
+        values[i] = rule
+        count += 1
+    }
+
+    /// The rule of a pair, if any.
+    @inline(__always)
+    func find(_ key: UInt64) -> BPE.Rule? {
+        var i = Self.slot(key) & mask
+        while true {
+            let k = keys[i]
+            if k == key { return values[i] }
+            if k == Self.empty { return nil }
+            i = (i + 1) & mask
+        }
     }
 }

@@ -46,16 +46,15 @@ public final class Tokenizer: Sendable {
                 throw TokenizerError.specialTokenOutOfRange(key: key, id: id, vocabularySize: tokens.count)
             }
         }
-        var types = types
+        var vocabulary = try Vocabulary(tokens: tokens, types: types)
         var endOfGeneration = Set<Int>()
-        for (id, text) in tokens.enumerated() where Self.endOfGenerationTexts.contains(text) {
+        for text in Self.endOfGenerationTexts {
+            guard let id = vocabulary.id(text: text) else { continue }
             endOfGeneration.insert(id)
             // llama.cpp overrides such a token's type to CONTROL when the file says otherwise.
-            types[id] = .control
+            vocabulary.types[id] = .control
         }
         if let eosToken { endOfGeneration.insert(eosToken) }
-
-        let vocabulary = try Vocabulary(tokens: tokens, types: types)
         self.vocabulary = vocabulary
         bpe = BPE(merges: merges, vocabulary: vocabulary)
         self.preTokenizer = PreTokenizer(kind: preTokenizer)
@@ -63,7 +62,12 @@ public final class Tokenizer: Sendable {
         self.eosToken = eosToken
         self.chatTemplate = chatTemplate
         endOfGenerationTokens = endOfGeneration
-        let special = types.indices.filter { [.control, .userDefined, .unknown].contains(types[$0]) }
+        let special = vocabulary.types.indices.filter { id in
+            switch vocabulary.types[id] {
+            case .control, .userDefined, .unknown: return true
+            default: return false
+            }
+        }
         let lengths = special.map { id in vocabulary.withText(id) { $0.count } }
         specialTokens = zip(special, lengths).sorted { a, b in a.1 != b.1 ? a.1 > b.1 : a.0 < b.0 }.map(\.0)
     }
@@ -82,6 +86,15 @@ public final class Tokenizer: Sendable {
 
     /// The id of the token with exactly this GGUF spelling (e.g. `<|im_end|>`), if any.
     public func tokenID(spelledAs text: String) -> Int? { vocabulary.id(text: text) }
+
+    /// The token that stands for one raw byte, if the vocabulary has it. Some vocabularies lack a few
+    /// (SmolLM2 has no token for bytes such as 0x04 or 0xF1); llama.cpp, and so Loom, drops such bytes
+    /// when encoding.
+    public func byteToken(_ byte: UInt8) -> Int? {
+        var spelling: [UInt8] = []
+        ByteLevel.encode(CollectionOfOne(byte), into: &spelling)
+        return spelling.withUnsafeBufferPointer { vocabulary.id(text: $0) }
+    }
 
     /// The bytes a token stands for (a control token's own text; may be an incomplete UTF-8 sequence).
     public func bytes(of id: Int) -> [UInt8] { vocabulary.withPiece(id) { Array($0) } }

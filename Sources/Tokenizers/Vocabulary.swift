@@ -18,8 +18,8 @@ public enum TokenType: Int, Sendable {
 struct Vocabulary: Sendable {
     /// Number of tokens.
     let count: Int
-    /// The type of each token.
-    let types: [TokenType]
+    /// The type of each token (the tokenizer may promote end-of-turn tokens to `.control`).
+    var types: [TokenType]
     private let textBytes: [UInt8]
     private let textOffsets: [Int32]
     private let pieceBytes: [UInt8]
@@ -64,9 +64,10 @@ struct Vocabulary: Sendable {
 
         var index = ByteStringIndex(capacity: tokens.count)
         try bytes.withUnsafeBufferPointer { all in
-            for id in 0..<tokens.count {
-                let text = UnsafeBufferPointer(rebasing: all[Int(offsets[id])..<Int(offsets[id + 1])])
-                if let first = index.insert(text, id: id, storage: all, offsets: offsets) {
+            try offsets.withUnsafeBufferPointer { offsets in
+                for id in 0..<tokens.count {
+                    let text = UnsafeBufferPointer(rebasing: all[Int(offsets[id])..<Int(offsets[id + 1])])
+                    guard let first = index.insert(text, id: id, storage: all, offsets: offsets) else { continue }
                     throw TokenizerError.duplicateToken(text: String(decoding: text, as: UTF8.self),
                                                         firstID: first, secondID: id)
                 }
@@ -103,7 +104,16 @@ struct Vocabulary: Sendable {
 
     /// The id of the token spelled `text` (GGUF spelling), if any.
     func id(text: UnsafeBufferPointer<UInt8>) -> Int? {
-        textBytes.withUnsafeBufferPointer { index.find(text, storage: $0, offsets: textOffsets) }
+        withLookup { $0.find(text) }
+    }
+
+    /// Calls `body` with a spelling-to-id lookup that is cheap to call many times.
+    func withLookup<R>(_ body: (ByteStringIndex.View) throws -> R) rethrows -> R {
+        try textBytes.withUnsafeBufferPointer { storage in
+            try textOffsets.withUnsafeBufferPointer { offsets in
+                try index.withView(storage: storage, offsets: offsets, body)
+            }
+        }
     }
 
     /// The id of the token spelled `text` (GGUF spelling), if any.
@@ -139,33 +149,53 @@ struct ByteStringIndex: Sendable {
 
     /// Inserts `id` (whose spelling is `key`); returns the id already holding that spelling, if any.
     mutating func insert(_ key: UnsafeBufferPointer<UInt8>, id: Int, storage: UnsafeBufferPointer<UInt8>,
-                offsets: [Int32]) -> Int? {
-        var slot = Self.hash(key) & mask
-        while true {
-            let existing = Int(slots[slot])
-            if existing < 0 {
-                slots[slot] = Int32(id)
-                return nil
+                         offsets: UnsafeBufferPointer<Int32>) -> Int? {
+        let mask = mask
+        return slots.withUnsafeMutableBufferPointer { slots in
+            var slot = Self.hash(key) & mask
+            while true {
+                let existing = Int(slots[slot])
+                if existing < 0 {
+                    slots[slot] = Int32(id)
+                    return nil
+                }
+                if Self.equal(key, storage, Int(offsets[existing]), Int(offsets[existing + 1])) { return existing }
+                slot = (slot + 1) & mask
             }
-            if Self.equal(key, storage, Int(offsets[existing]), Int(offsets[existing + 1])) { return existing }
-            slot = (slot + 1) & mask
         }
     }
 
-    /// The id spelled `key`, if any.
-    func find(_ key: UnsafeBufferPointer<UInt8>, storage: UnsafeBufferPointer<UInt8>, offsets: [Int32]) -> Int? {
-        var slot = Self.hash(key) & mask
-        while true {
-            let existing = Int(slots[slot])
-            if existing < 0 { return nil }
-            if Self.equal(key, storage, Int(offsets[existing]), Int(offsets[existing + 1])) { return existing }
-            slot = (slot + 1) & mask
+    /// Calls `body` with a read-only view over the given flat store.
+    func withView<R>(storage: UnsafeBufferPointer<UInt8>, offsets: UnsafeBufferPointer<Int32>,
+                     _ body: (View) throws -> R) rethrows -> R {
+        try slots.withUnsafeBufferPointer { try body(View(slots: $0, storage: storage, offsets: offsets, mask: mask)) }
+    }
+
+    /// Lookups over borrowed buffers (valid only inside `withView`).
+    struct View {
+        let slots: UnsafeBufferPointer<Int32>
+        let storage: UnsafeBufferPointer<UInt8>
+        let offsets: UnsafeBufferPointer<Int32>
+        let mask: Int
+
+        /// The id spelled `key`, if any.
+        @inline(__always)
+        func find(_ key: UnsafeBufferPointer<UInt8>) -> Int? {
+            var slot = ByteStringIndex.hash(key) & mask
+            while true {
+                let existing = Int(slots[slot])
+                if existing < 0 { return nil }
+                if ByteStringIndex.equal(key, storage, Int(offsets[existing]), Int(offsets[existing + 1])) {
+                    return existing
+                }
+                slot = (slot + 1) & mask
+            }
         }
     }
 
     @inline(__always)
-    private static func equal(_ key: UnsafeBufferPointer<UInt8>, _ storage: UnsafeBufferPointer<UInt8>,
-                              _ start: Int, _ end: Int) -> Bool {
+    static func equal(_ key: UnsafeBufferPointer<UInt8>, _ storage: UnsafeBufferPointer<UInt8>,
+                      _ start: Int, _ end: Int) -> Bool {
         guard end - start == key.count else { return false }
         var i = 0
         while i < key.count {
