@@ -30,7 +30,8 @@ let package = Package(
 
         // Level 0: file format, kernels, shared value types.
         .target(name: "GGUF", swiftSettings: optimized),
-        .target(name: "Kernels", dependencies: ["GGUF", "COpenBLAS"], swiftSettings: optimized),
+        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])]),
+        .target(name: "Kernels", dependencies: ["GGUF", "COpenBLAS", "CKernels"], swiftSettings: optimized),
         .target(name: "AgentCore"),
 
         // Level 1.
@@ -64,7 +65,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: [.product(name: "MCP", package: "swift-sdk")], path: "Tests/TestSupport"),
         .testTarget(name: "SystemLibraryTests", dependencies: ["TestSupport", "COpenBLAS", "CCurl", "CGumbo", "CGiacShim"]),
         .testTarget(name: "GGUFTests", dependencies: ["TestSupport", "GGUF"]),
-        .testTarget(name: "KernelsTests", dependencies: ["TestSupport", "Kernels"]),
+        .testTarget(name: "KernelsTests", dependencies: ["TestSupport", "Kernels"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TokenizersTests", dependencies: ["TestSupport", "Tokenizers", "GGUF"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LLMTests", dependencies: ["TestSupport", "LLM", "GGUF", "Tokenizers", "Kernels"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PluginHostTests", dependencies: ["TestSupport", "PluginHost", "AgentCore"]),

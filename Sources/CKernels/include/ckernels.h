@@ -1,0 +1,57 @@
+// Loom's quantized CPU kernels in C: ggml block formats, dequantization, activation quantization and
+// quantized dot products (AVX2/FMA/F16C when the CPU has them, portable scalar code otherwise).
+// Type numbers are ggml's `enum ggml_type` (GGMLType in Swift). Counts are in elements and must be
+// multiples of the type's block size.
+#ifndef LOOM_CKERNELS_H
+#define LOOM_CKERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// 1 if `type` can be dequantized by loom_dequantize.
+int loom_can_dequantize(uint32_t type);
+
+/// dst (count,) = the `count` elements at src, of type `type`, as f32. Returns 0, or -1 for an
+/// unsupported type (dst untouched).
+int loom_dequantize(uint32_t type, const void *src, float *dst, int64_t count);
+
+/// The activation type whose blocks pair with `type` in quantized dot products: 8 (q8_0) for
+/// q4_0/q5_0/q8_0, 9 (q8_1) for q4_1/q5_1, 15 (q8_K) for the K-quants, 0 (f32) for f32/f16/bf16;
+/// UINT32_MAX if matVec does not support `type`.
+uint32_t loom_vec_dot_type(uint32_t type);
+
+/// Bytes that `count` activations take in `vec_type` (count a multiple of its block size).
+size_t loom_activation_bytes(uint32_t vec_type, int64_t count);
+
+/// dst = x (count,) quantized to `vec_type` (8, 9 or 15); for 0 (f32) a plain copy.
+void loom_quantize_activations(uint32_t vec_type, const float *x, void *dst, int64_t count);
+
+/// y[r] = (row r of W) · x for r in [row_begin, row_end). W rows are `row_bytes` apart, each `cols`
+/// elements of `type`; xq holds x (cols,) in loom_vec_dot_type(type). Returns 0, or -1 if unsupported.
+int loom_matvec_rows(uint32_t type, const void *w, size_t row_bytes, int64_t cols, const void *xq,
+                     float *y, int64_t row_begin, int64_t row_end);
+
+/// 1 if the AVX2/FMA/F16C kernels are in use.
+int loom_simd_enabled(void);
+
+/// Turns the SIMD kernels off (0) or back on (1, only if the CPU has them); for tests and benchmarks.
+void loom_set_simd(int enabled);
+
+/// A hint to the CPU inside spin-wait loops.
+void loom_cpu_relax(void);
+
+/// Converts IEEE half to float (exact).
+float loom_fp16_to_fp32(uint16_t h);
+
+/// Converts float to IEEE half, rounding to nearest even.
+uint16_t loom_fp32_to_fp16(float f);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
