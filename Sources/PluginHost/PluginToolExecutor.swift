@@ -77,14 +77,22 @@ public actor PluginToolExecutor: ToolExecutor {
 
     /// Runs one call; see the type's documentation for how failures are reported.
     public func call(_ call: ToolCall) async -> ToolResult {
+        await callReturningMCPResult(call).result
+    }
+
+    /// Runs one call and also returns the plugin's raw MCP `CallToolResult` object, when it sent one.
+    public func callReturningMCPResult(_ call: ToolCall) async -> (result: ToolResult, mcp: JSONValue?) {
         let clock = ContinuousClock()
         let started = clock.now
-        func result(plugin: String, tool: String, _ text: String, isError: Bool, structured: JSONValue? = nil) -> ToolResult {
+        var mcp: JSONValue?
+        func result(plugin: String, tool: String, _ text: String, isError: Bool, structured: JSONValue? = nil)
+            -> (result: ToolResult, mcp: JSONValue?)
+        {
             let elapsed = started.duration(to: clock.now)
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            return ToolResult(callID: call.id, plugin: plugin, tool: tool,
-                              content: configuration.limits.cap(text, to: configuration.limits.resultCharacters),
-                              isError: isError, structured: structured, durationSeconds: seconds)
+            return (ToolResult(callID: call.id, plugin: plugin, tool: tool,
+                               content: configuration.limits.cap(text, to: configuration.limits.resultCharacters),
+                               isError: isError, structured: structured, durationSeconds: seconds), mcp)
         }
         let target: (plugin: String, tool: String)
         switch await resolve(call.name) {
@@ -121,6 +129,7 @@ public actor PluginToolExecutor: ToolExecutor {
             if fatal { states[target.plugin]?.lastFailure = message }
             return result(plugin: target.plugin, tool: target.tool, message, isError: true)
         case .completed(let value):
+            mcp = value
             let (text, isError, structured) = MCPResult.flatten(value)
             return result(plugin: target.plugin, tool: target.tool, text, isError: isError, structured: structured)
         }
