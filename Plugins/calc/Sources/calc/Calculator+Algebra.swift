@@ -1,0 +1,135 @@
+import Foundation
+import MCP
+import PluginKit
+
+/// evaluate, simplify, factor, expand and solve.
+extension Calculator {
+    var evaluateTool: PluginTool {
+        tool("evaluate",
+             "Compute an exact value: big integers, fractions, roots, powers, trig, logs (log = ln, natural; log10 for base 10). Example: {\"expression\": \"2^100 + 1/3\"}. Add \"digits\": 30 for 30 decimal digits.",
+             Schema.object([
+                ("expression", Schema.string("The math to compute, e.g. \"sqrt(8) + 3/4\" or \"100!\".")),
+                ("digits", Schema.integer("Optional: give a decimal answer with this many significant digits.", minimum: 1, maximum: 1000)),
+             ], required: ["expression"])) { arguments throws(CalcError) in
+            let expression = try arguments.required("expression", example: "{\"expression\": \"2^100 + 1/3\"}")
+            let giac: String
+            if let digits = try arguments.integer("digits", in: 1...1000, default: nil) {
+                giac = "evalf(\(expression),\(digits))"
+            } else {
+                giac = "simplify(\(expression))"
+            }
+            let answer = try await compute(giac, input: expression)
+            return ResultText.render(try requireDefined(answer, input: expression))
+        }
+    }
+
+    var simplifyTool: PluginTool {
+        tool("simplify",
+             "Simplify an expression. Example: {\"expression\": \"(x^2-1)/(x-1)\"} gives x+1.",
+             Schema.object([("expression", Schema.string("The expression to simplify."))], required: ["expression"])) { arguments throws(CalcError) in
+            try await rewrite("simplify", arguments, example: "{\"expression\": \"(x^2-1)/(x-1)\"}")
+        }
+    }
+
+    var factorTool: PluginTool {
+        tool("factor",
+             "Factor a polynomial or an integer. Example: {\"expression\": \"x^2-5*x+6\"} gives (x-2)*(x-3).",
+             Schema.object([("expression", Schema.string("The polynomial or integer to factor."))], required: ["expression"])) { arguments throws(CalcError) in
+            let expression = try arguments.required("expression", example: "{\"expression\": \"x^2-5*x+6\"}")
+            // factor() leaves integers alone; ifactor() is the integer version.
+            let function = Variables.free(in: expression).isEmpty && !expression.contains(".") ? "ifactor" : "factor"
+            let answer = try await compute("\(function)(\(expression))", input: expression)
+            return ResultText.render(try requireDefined(answer, input: expression))
+        }
+    }
+
+    var expandTool: PluginTool {
+        tool("expand",
+             "Multiply out products and powers. Example: {\"expression\": \"(x+1)^3\"} gives x^3+3*x^2+3*x+1.",
+             Schema.object([("expression", Schema.string("The expression to expand."))], required: ["expression"])) { arguments throws(CalcError) in
+            try await rewrite("expand", arguments, example: "{\"expression\": \"(x+1)^3\"}")
+        }
+    }
+
+    var solveTool: PluginTool {
+        tool("solve",
+             "Solve an equation or a system. Example: {\"equation\": \"x^2 - 5*x + 6 = 0\", \"variable\": \"x\"}. For a system separate equations with commas: {\"equation\": \"x+y=10, x-y=2\", \"variable\": \"x,y\"}.",
+             Schema.object([
+                ("equation", Schema.string("One equation, or several separated by commas. Use = (\"2*x+1 = 7\").")),
+                ("variable", Schema.string("The unknown(s), e.g. \"x\" or \"x,y\". Optional.")),
+                ("domain", Schema.choice("\"real\" (default) or \"complex\" solutions.", ["real", "complex"])),
+             ], required: ["equation"])) { arguments throws(CalcError) in
+            try await solve(arguments)
+        }
+    }
+
+    private func solve(_ arguments: ToolArguments) async throws(CalcError) -> PluginToolOutput {
+        let text = try arguments.required("equation", example: "{\"equation\": \"x^2 - 5*x + 6 = 0\", \"variable\": \"x\"}")
+        let equations = Self.splitEquations(text)
+        let joined = equations.joined(separator: ",")
+        var unknowns: [String]
+        if let given = try arguments.math("variable") {
+            unknowns = Self.splitEquations(given.hasPrefix("[") && given.hasSuffix("]") ? String(given.dropFirst().dropLast()) : given)
+            guard !unknowns.isEmpty, unknowns.allSatisfy(ToolArguments.isName) else {
+                throw .invalidArgument(name: "variable", problem: "must name the unknowns, e.g. \"x\" or \"x,y\"; got '\(given)'.")
+            }
+        } else {
+            let free = Variables.free(in: joined).sorted()
+            unknowns = equations.count == 1 ? [Variables.pick(in: joined, preferred: "x")] : free
+            if unknowns.isEmpty { unknowns = ["x"] }
+        }
+        let complex = try arguments.choice("domain", from: ["real", "complex"], default: "real") == "complex"
+        let function = complex ? "csolve" : "solve"
+        let system = equations.count > 1 || unknowns.count > 1
+        let giac = system
+            ? "\(function)([\(joined)],[\(unknowns.joined(separator: ","))])"
+            : "\(function)(\(joined),\(unknowns[0]))"
+        let answer = try requireDefined(try await compute(giac, input: text), input: text)
+        var notes: [String] = []
+        if answer.exact == "[]" {
+            notes.append(complex ? "No solution." : "No real solution. Try \"domain\": \"complex\".")
+        } else if system {
+            notes.append("Each solution is [\(unknowns.joined(separator: ","))].")
+        } else {
+            notes.append("Solutions for \(unknowns[0]).")
+        }
+        return ResultText.render(answer, notes: notes)
+    }
+
+    /// Splits "a=b, c=d" (or "a=b and c=d", "a=b; c=d", "[a=b,c=d]") at top-level separators.
+    static func splitEquations(_ text: String) -> [String] {
+        var body = text.replacingOccurrences(of: " and ", with: ",").replacingOccurrences(of: ";", with: ",")
+        if body.hasPrefix("["), body.hasSuffix("]"), depthNeverZero(String(body.dropFirst().dropLast())) {
+            body = String(body.dropFirst().dropLast())
+        }
+        var parts: [String] = []
+        var current = ""
+        var depth = 0
+        for character in body {
+            switch character {
+            case "(", "[", "{": depth += 1
+            case ")", "]", "}": depth -= 1
+            default: break
+            }
+            if character == ",", depth == 0 {
+                parts.append(current)
+                current = ""
+            } else {
+                current.append(character)
+            }
+        }
+        parts.append(current)
+        return parts.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    /// Whether brackets in `text` stay balanced without ever closing below depth zero.
+    private static func depthNeverZero(_ text: String) -> Bool {
+        var depth = 0
+        for character in text {
+            if "([{".contains(character) { depth += 1 }
+            if ")]}".contains(character) { depth -= 1 }
+            if depth < 0 { return false }
+        }
+        return depth == 0
+    }
+}
