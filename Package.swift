@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "AgentCore"),
 
         // Level 1.
-        .target(name: "Tokenizers", dependencies: ["GGUF"], swiftSettings: optimized),
+        .target(name: "Tokenizers", dependencies: ["GGUF", "AgentCore"], swiftSettings: optimized),
         .target(name: "LLM", dependencies: ["GGUF", "Kernels", "Tokenizers", "AgentCore", "CCurl"],
                 swiftSettings: optimized),
         .target(name: "PluginHost", dependencies: ["AgentCore", "Yams", .product(name: "MCP", package: "swift-sdk")]),
@@ -66,7 +66,7 @@ let package = Package(
         .testTarget(name: "SystemLibraryTests", dependencies: ["TestSupport", "COpenBLAS", "CCurl", "CGumbo", "CGiacShim"]),
         .testTarget(name: "GGUFTests", dependencies: ["TestSupport", "GGUF"]),
         .testTarget(name: "KernelsTests", dependencies: ["TestSupport", "Kernels"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "TokenizersTests", dependencies: ["TestSupport", "Tokenizers", "GGUF"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TokenizersTests", dependencies: ["TestSupport", "Tokenizers", "GGUF", "AgentCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LLMTests", dependencies: ["TestSupport", "LLM", "GGUF", "Tokenizers", "Kernels"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PluginHostTests", dependencies: ["TestSupport", "PluginHost", "AgentCore"]),
         .testTarget(name: "OrchestratorTests", dependencies: ["TestSupport", "Orchestrator", "AgentCore"]),

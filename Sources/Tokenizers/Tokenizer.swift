@@ -117,10 +117,15 @@ public final class Tokenizer: Sendable {
 
     /// Encodes UTF-8 bytes to token ids (see `encode(_:parseSpecial:)`).
     public func encode(bytes: UnsafeBufferPointer<UInt8>, parseSpecial: Bool) -> [Int] {
+        encode(fragments: partition(bytes, parseSpecial: parseSpecial), in: bytes)
+    }
+
+    /// Encodes partitioned text: special tokens as they are, text fragments through pre-tokenizer and BPE.
+    func encode(fragments: [Fragment], in bytes: UnsafeBufferPointer<UInt8>) -> [Int] {
         var output: [Int] = []
         output.reserveCapacity(bytes.count / 3 + 4)
         var scratch = BPE.Scratch()
-        for fragment in partition(bytes, parseSpecial: parseSpecial) {
+        for fragment in fragments {
             switch fragment {
             case let .token(id):
                 output.append(id)
@@ -152,14 +157,14 @@ public final class Tokenizer: Sendable {
     }
 
     /// A piece of text after special-token partitioning.
-    private enum Fragment {
+    enum Fragment {
         case token(Int)
         case text(Range<Int>)
     }
 
     /// Cuts special tokens out of the text. Mirrors llama.cpp `tokenizer_st_partition`: for each
     /// special token, longest first, every occurrence in every remaining text fragment is cut out.
-    private func partition(_ bytes: UnsafeBufferPointer<UInt8>, parseSpecial: Bool) -> [Fragment] {
+    func partition(_ bytes: UnsafeBufferPointer<UInt8>, parseSpecial: Bool) -> [Fragment] {
         guard !bytes.isEmpty else { return [] }
         var fragments: [Fragment] = [.text(0..<bytes.count)]
         for id in specialTokens {
