@@ -4,6 +4,7 @@ import PluginKit
 
 /// evaluate, simplify, factor, expand and solve.
 extension Calculator {
+    /// `evaluate`: exact (simplified) value, or a decimal with `digits` significant digits.
     var evaluateTool: PluginTool {
         tool("evaluate",
              "Compute an exact value: big integers, fractions, roots, powers, trig, logs (log = ln, natural; log10 for base 10). Example: {\"expression\": \"2^100 + 1/3\"}. Add \"digits\": 30 for 30 decimal digits.",
@@ -23,6 +24,7 @@ extension Calculator {
         }
     }
 
+    /// `simplify`.
     var simplifyTool: PluginTool {
         tool("simplify",
              "Simplify an expression. Example: {\"expression\": \"(x^2-1)/(x-1)\"} gives x+1.",
@@ -31,6 +33,7 @@ extension Calculator {
         }
     }
 
+    /// `factor`: polynomials over the rationals, integers into primes.
     var factorTool: PluginTool {
         tool("factor",
              "Factor a polynomial or an integer. Example: {\"expression\": \"x^2-5*x+6\"} gives (x-2)*(x-3).",
@@ -43,6 +46,7 @@ extension Calculator {
         }
     }
 
+    /// `expand`.
     var expandTool: PluginTool {
         tool("expand",
              "Multiply out products and powers. Example: {\"expression\": \"(x+1)^3\"} gives x^3+3*x^2+3*x+1.",
@@ -51,6 +55,7 @@ extension Calculator {
         }
     }
 
+    /// `solve`: one equation or a system, real (`solve`) or complex (`csolve`) solutions.
     var solveTool: PluginTool {
         tool("solve",
              "Solve an equation or a system. Example: {\"equation\": \"x^2 - 5*x + 6 = 0\", \"variable\": \"x\"}. For a system separate equations with commas: {\"equation\": \"x+y=10, x-y=2\", \"variable\": \"x,y\"}.",
@@ -63,6 +68,7 @@ extension Calculator {
         }
     }
 
+    /// Splits the equations, picks the unknowns (given, or the free names in alphabetical order) and solves.
     private func solve(_ arguments: ToolArguments) async throws(CalcError) -> PluginToolOutput {
         let text = try arguments.required("equation", example: "{\"equation\": \"x^2 - 5*x + 6 = 0\", \"variable\": \"x\"}")
         let equations = Self.splitEquations(text)

@@ -4,6 +4,7 @@ import PluginKit
 
 /// differentiate, integrate, limit, series and sum.
 extension Calculator {
+    /// `differentiate`: `diff(expression, variable, order)`, evaluated once more to fold constants.
     var differentiateTool: PluginTool {
         tool("differentiate",
              "Derivative of an expression. Example: {\"expression\": \"x^3*sin(x)\", \"variable\": \"x\"}. Add \"order\": 2 for the second derivative.",
@@ -15,11 +16,13 @@ extension Calculator {
             let expression = try arguments.required("expression", example: "{\"expression\": \"x^3*sin(x)\", \"variable\": \"x\"}")
             let variable = try arguments.variable("variable", default: Variables.pick(in: expression, preferred: "x"))
             let order = try arguments.integer("order", in: 1...50, default: 1) ?? 1
-            let answer = try await compute("diff(\(expression),\(variable),\(order))", input: expression)
+            // eval() folds the numeric factors diff leaves behind (`3*2*x` becomes `6*x`).
+            let answer = try await compute("eval(diff(\(expression),\(variable),\(order)))", input: expression)
             return ResultText.render(try requireDefined(answer, input: expression))
         }
     }
 
+    /// `integrate`: an antiderivative, or a definite integral when both bounds are given.
     var integrateTool: PluginTool {
         tool("integrate",
              "Integral of an expression. Example: {\"expression\": \"x*exp(x)\", \"variable\": \"x\"}. For a definite integral add \"lower\": \"0\", \"upper\": \"1\" (use \"inf\" for infinity).",
@@ -35,9 +38,11 @@ extension Calculator {
             let upper = try arguments.math("upper").map(Self.infinity)
             switch (lower, upper) {
             case (nil, nil):
-                let answer = try await compute("integrate(\(expression),\(variable))", input: expression)
-                return ResultText.render(try requireDefined(answer, input: expression),
-                                         notes: ["(add a constant C for the general antiderivative)"])
+                let answer = try await compute("simplify(integrate(\(expression),\(variable)))", input: expression)
+                let note = answer.exact.hasPrefix("integrate(")
+                    ? "No closed form found. For a number, give \"lower\" and \"upper\"."
+                    : "(add a constant C for the general antiderivative)"
+                return ResultText.render(try requireDefined(answer, input: expression), notes: [note])
             case (let lower?, let upper?):
                 let answer = try await compute("integrate(\(expression),\(variable),\(lower),\(upper))", input: expression)
                 return ResultText.render(answer, notes: Self.divergenceNote(answer, what: "integral"))
@@ -48,6 +53,7 @@ extension Calculator {
         }
     }
 
+    /// `limit`: two-sided or one-sided limits, at a point or at ±infinity.
     var limitTool: PluginTool {
         tool("limit",
              "Limit of an expression as the variable approaches a point. Example: {\"expression\": \"sin(x)/x\", \"variable\": \"x\", \"point\": \"0\"}. Use \"inf\" for infinity; \"direction\": \"left\" or \"right\" for one side.",
@@ -76,6 +82,7 @@ extension Calculator {
         }
     }
 
+    /// `series`: the Taylor polynomial, with the order of the remainder as a note.
     var seriesTool: PluginTool {
         tool("series",
              "Taylor series of an expression around a point. Example: {\"expression\": \"exp(x)\", \"variable\": \"x\", \"point\": \"0\", \"order\": 4}.",
@@ -101,6 +108,7 @@ extension Calculator {
         }
     }
 
+    /// `sum`: finite and infinite sums (an index named `i` is renamed, as Giac reads `i` as √-1).
     var sumTool: PluginTool {
         tool("sum",
              "Sum of a sequence, finite or infinite. Example: {\"expression\": \"1/k^2\", \"variable\": \"k\", \"lower\": \"1\", \"upper\": \"inf\"}.",
@@ -121,7 +129,7 @@ extension Calculator {
             }
             let lower = Self.infinity(try arguments.required("lower", example: example))
             let upper = Self.infinity(try arguments.required("upper", example: example))
-            let answer = try await compute("sum(\(expression),\(variable),\(lower),\(upper))", input: input)
+            let answer = try await compute("simplify(sum(\(expression),\(variable),\(lower),\(upper)))", input: input)
             return ResultText.render(answer, notes: Self.divergenceNote(answer, what: "sum"))
         }
     }

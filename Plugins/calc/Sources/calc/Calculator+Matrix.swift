@@ -17,6 +17,7 @@ extension Calculator {
         "tran": "transpose", "kernel": "nullspace", "ker": "nullspace", "product": "multiply", "times": "multiply",
     ]
 
+    /// `matrix`: one operation on a matrix written as rows.
     var matrixTool: PluginTool {
         let names = Self.matrixOperations.map(\.name)
         return tool("matrix",
@@ -30,6 +31,7 @@ extension Calculator {
         }
     }
 
+    /// Checks the operation and the matrix shape, then evaluates.
     private func matrix(_ arguments: ToolArguments) async throws(CalcError) -> PluginToolOutput {
         let example = "{\"operation\": \"determinant\", \"matrix\": \"[[1,2],[3,4]]\"}"
         let requested = (arguments.values["operation"]?.stringValue ?? "").trimmingCharacters(in: .whitespaces).lowercased()

@@ -1,0 +1,62 @@
+import MCP
+import XCTest
+
+/// What results look like: tidy, with notes that tell the model what a result means when it is not
+/// a plain value.
+final class CalcNotesTests: CalcTestCase {
+    func testNoRealSolutionSuggestsComplex() async throws {
+        let text = try await expectResult("solve", ["equation": "x^2+1=0"])
+        XCTAssertEqual(text, "[]\nNo real solution. Try \"domain\": \"complex\".")
+    }
+
+    func testSystemSolutionsNameTheirOrder() async throws {
+        let text = try await expectResult("solve", ["equation": "y=2x+1, y=-x+7"])
+        XCTAssertEqual(text, "[[2,5]]\nEach solution is [x,y].")
+    }
+
+    func testIndefiniteIntegralMentionsTheConstant() async throws {
+        let text = try await expectResult("integrate", ["expression": "2*x"])
+        XCTAssertEqual(text, "x^2\n(add a constant C for the general antiderivative)")
+    }
+
+    func testIntegralWithoutClosedFormSaysSo() async throws {
+        let text = try await expectResult("integrate", ["expression": "sin(x)*exp(x^2)"])
+        XCTAssertTrue(text.contains("No closed form found"), text)
+    }
+
+    func testDivergentSumAndIntegralSaySo() async throws {
+        let sum = try await expectResult("sum", ["expression": "1/k", "lower": "1", "upper": "inf"])
+        XCTAssertEqual(sum, "+infinity\nThe sum diverges.")
+        let integral = try await expectResult("integrate", ["expression": "1/x", "lower": "0", "upper": "1"])
+        XCTAssertEqual(integral, "+infinity\nThe integral diverges.")
+    }
+
+    func testOscillatingLimitDoesNotExist() async throws {
+        let text = try await expectResult("limit", ["expression": "sin(1/x)", "point": "0"])
+        XCTAssertTrue(text.contains("The limit does not exist"), text)
+    }
+
+    func testTwoSidedInfiniteLimitSuggestsADirection() async throws {
+        let text = try await expectResult("limit", ["expression": "1/x", "point": "0"])
+        XCTAssertEqual(text, "infinity\nThe expression grows without bound; the sign differs by side (try \"direction\").")
+    }
+
+    func testSeriesNamesTheRemainder() async throws {
+        let text = try await expectResult("series", ["expression": "sin(x)", "order": 3])
+        XCTAssertEqual(text, "x-1/6*x^3\n(terms up to order 3; the remainder is O(x^4))")
+    }
+
+    func testDecimalLineFollowsInexactResults() async throws {
+        let text = try await expectResult("evaluate", ["expression": "1/3"])
+        XCTAssertEqual(text, "1/3\n≈ 0.333333333333333")
+        let plain = try await expectResult("evaluate", ["expression": "2^10"])
+        XCTAssertEqual(plain, "1024", "no decimal line for a plain integer")
+    }
+
+    func testResultsAreTidy() async throws {
+        let derivative = try await expectResult("differentiate", ["expression": "3*x^2"])
+        XCTAssertEqual(derivative, "6*x")
+        let integral = try await expectResult("integrate", ["expression": "2*x"])
+        XCTAssertTrue(integral.hasPrefix("x^2\n"), integral)
+    }
+}
