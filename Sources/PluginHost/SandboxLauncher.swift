@@ -62,8 +62,8 @@ public struct SandboxLauncher: Sendable {
         func find(_ name: String) -> String? {
             searchPath.map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
         }
-        guard let prlimit = find("prlimit"), prlimit.hasPrefix("/usr/") || prlimit.hasPrefix("/bin/") else {
-            throw PluginHostError.sandboxUnavailable(reason: "prlimit (util-linux) was not found in /usr/bin or /bin")
+        guard let prlimit = find("prlimit") else {
+            throw PluginHostError.sandboxUnavailable(reason: "prlimit (util-linux) was not found in \(searchPath.joined(separator: ":"))")
         }
         if allowUnsandboxed { return SandboxLauncher(mode: .unsandboxed, prlimit: prlimit) }
         guard let bwrap = find("bwrap") else {
@@ -105,6 +105,7 @@ public struct SandboxLauncher: Sendable {
             var mounts = MountList()
             for path in Self.systemPaths { mounts.system(path) }
             if sandbox.network { for path in Self.networkPaths { mounts.system(path) } }
+            mounts.readOnly(URL(fileURLWithPath: prlimit).deletingLastPathComponent().path)
             for directory in runtimeDirectories(of: executable) { mounts.readOnly(directory) }
             mounts.readOnly(executable.deletingLastPathComponent().path)
             mounts.readOnly(executable.resolvingSymlinksInPath().deletingLastPathComponent().path)

@@ -119,7 +119,13 @@ final class SandboxTests: XCTestCase {
         XCTAssertEqual(echo.content, "up")
         XCTAssertFalse(processes(containing: marker).isEmpty, "the plugin runs")
         await executor.shutdown()
-        XCTAssertEqual(processes(containing: marker), [], "no plugin process survives shutdown")
+        // bwrap is reaped by shutdown; the sandbox's inner processes get its parent-death SIGKILL a moment later.
+        var left = processes(containing: marker)
+        for _ in 0..<40 where !left.isEmpty {
+            try await Task.sleep(nanoseconds: 50_000_000)
+            left = processes(containing: marker)
+        }
+        XCTAssertEqual(left, [], "no plugin process survives shutdown")
     }
 
     func testNoOrphanWhenParentIsKilled() async throws {
@@ -146,5 +152,39 @@ final class SandboxTests: XCTestCase {
             left = processes(containing: marker)
         }
         XCTAssertEqual(left, [], "bwrap --die-with-parent takes the plugin down with its parent")
+    }
+}
+
+/// Without bubblewrap, plugins are refused with a clear message unless the caller opts out of the sandbox.
+final class SandboxAvailabilityTests: XCTestCase {
+    func testMissingBubblewrapIsRefusedUnlessUnsafe() throws {
+        let directory = try Probe.temporaryDirectory(self)
+        try FileManager.default.createSymbolicLink(atPath: directory.appendingPathComponent("prlimit").path,
+                                                   withDestinationPath: "/usr/bin/prlimit")
+        XCTAssertThrowsError(try SandboxLauncher.detect(allowUnsandboxed: false, searchPath: [directory.path])) { error in
+            guard case PluginHostError.sandboxUnavailable(let reason) = error else { return XCTFail("\(error)") }
+            XCTAssertTrue(reason.contains("bubblewrap (bwrap) was not found"), reason)
+            XCTAssertTrue("\(error)".contains("--unsafe-no-sandbox"), "\(error)")
+            XCTAssertTrue("\(error)".contains("apt-get install bubblewrap"), "\(error)")
+        }
+        let unsafe = try SandboxLauncher.detect(allowUnsandboxed: true, searchPath: [directory.path])
+        XCTAssertEqual(unsafe.mode, .unsandboxed)
+    }
+
+    func testLaunchPlanShape() throws {
+        let launcher = SandboxLauncher(mode: .bubblewrap("/usr/bin/bwrap"))
+        let manifest = Manifest(name: "shape", version: "1", command: ["/usr/bin/env", "-i"], env: ["A": "1"],
+                                sandbox: .init(network: false, cpuSeconds: 5, memoryMB: 256))
+        let plan = try launcher.plan(for: manifest, manifestDirectory: URL(fileURLWithPath: "/"),
+                                     executable: URL(fileURLWithPath: "/usr/bin/env"))
+        XCTAssertEqual(plan.program, "/usr/bin/bwrap")
+        XCTAssertEqual(Array(plan.arguments.prefix(3)), ["--unshare-all", "--die-with-parent", "--new-session"])
+        XCTAssertFalse(plan.arguments.contains("--share-net"))
+        XCTAssertTrue(plan.arguments.contains("--clearenv"))
+        XCTAssertEqual(Array(plan.arguments.suffix(10)),
+                       ["--", "/usr/bin/prlimit", "--cpu=5:6", "--as=268435456", "--nproc=64", "--fsize=67108864",
+                        "--nofile=256", "--", "/usr/bin/env", "-i"])
+        XCTAssertEqual(plan.environment["A"], "1")
+        XCTAssertNil(plan.privateTemp)
     }
 }
