@@ -31,6 +31,6 @@ public actor ScriptedToolExecutor: ToolExecutor {
         inFlight -= 1
         let plugin = specs.first { $0.name == call.name }?.plugin ?? ""
         return ToolResult(callID: call.id, plugin: plugin, tool: call.name, content: content, isError: isError,
-                          durationSeconds: 0.001)
+                          durationSeconds: 0)
     }
 }

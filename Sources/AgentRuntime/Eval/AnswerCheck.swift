@@ -1,0 +1,66 @@
+import Foundation
+
+/// Decides whether an answer matches an evaluation case.
+public enum AnswerCheck {
+    /// Whether `answer` passes `item`'s check.
+    public static func passes(_ answer: String, _ item: EvalCase) -> Bool {
+        let text = normalize(answer)
+        let expected = normalize(item.expected)
+        switch item.check {
+        case .exact:
+            return text == expected || text.hasSuffix(" " + expected) || text.hasPrefix(expected + " ")
+                || text.components(separatedBy: "\n").contains { normalize($0) == expected }
+        case .contains:
+            return text.contains(expected) || compact(text).contains(compact(expected))
+        case .number:
+            let digits = item.expected.replacingOccurrences(of: ",", with: "")
+            if digits.count > 15, digits.allSatisfy(\.isNumber) || (digits.hasPrefix("-") && digits.dropFirst().allSatisfy(\.isNumber)) {
+                return integers(in: answer).contains(digits)  // beyond Double's precision: compare digits exactly
+            }
+            guard let target = number(in: item.expected) else { return false }
+            let tolerance = item.tolerance ?? 1e-6
+            return numbers(in: answer).contains { abs($0 - target) <= tolerance * max(abs(target), 1) }
+        }
+    }
+
+    /// Lower-cased, trimmed, trailing period dropped, thousands separators removed.
+    static func normalize(_ text: String) -> String {
+        var t = text.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        while t.hasSuffix(".") { t.removeLast() }
+        return t.replacingOccurrences(of: "**", with: "").replacingOccurrences(of: "`", with: "")
+    }
+
+    static func compact(_ text: String) -> String { text.filter { !$0.isWhitespace } }
+
+    /// Every number written in `text`: integers, decimals, `1,234,567`, `3/4` fractions, `1.5e10`.
+    static func numbers(in text: String) -> [Double] {
+        let cleaned = text.replacingOccurrences(of: "−", with: "-")
+        var results: [Double] = []
+        let pattern = #"-?\d[\d,]*(?:\.\d+)?(?:[eE][-+]?\d+)?(?:\s*/\s*-?\d+(?:\.\d+)?)?"#
+        guard let regex = try? NSRegularExpression(pattern: pattern) else { return [] }
+        let range = NSRange(cleaned.startIndex..., in: cleaned)
+        for match in regex.matches(in: cleaned, range: range) {
+            guard let r = Range(match.range, in: cleaned) else { continue }
+            let token = String(cleaned[r])
+            let parts = token.split(separator: "/").map { $0.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: ",", with: "") }
+            if parts.count == 2, let a = Double(parts[0]), let b = Double(parts[1]), b != 0 {
+                results.append(a / b)
+                if let whole = Double(parts[0]) { results.append(whole) }
+            } else if let value = Double(parts[0]) {
+                results.append(value)
+            }
+        }
+        return results
+    }
+
+    /// Every integer written in `text` as a digit string (thousands separators removed).
+    static func integers(in text: String) -> [String] {
+        guard let regex = try? NSRegularExpression(pattern: #"-?\d[\d,_]*\d|-?\d"#) else { return [] }
+        return regex.matches(in: text, range: NSRange(text.startIndex..., in: text)).compactMap { match in
+            Range(match.range, in: text).map { String(text[$0]).filter { $0.isNumber || $0 == "-" } }
+        }
+    }
+
+    /// The first number in `text`.
+    static func number(in text: String) -> Double? { numbers(in: text).first }
+}

@@ -1,0 +1,33 @@
+import AgentRuntime
+import ArgumentParser
+import Foundation
+
+/// `loom eval`: Run an evaluation set of questions with checkable answers and print the score.
+struct Eval: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "eval", abstract: "Run an evaluation set of questions with checkable answers and print the score.")
+
+    @Argument(help: "The evaluation file (JSON Lines), e.g. evals/questions.jsonl.") var file: String
+    @Option(help: "Ask every question with this agent instead of each case's own.") var agent: String?
+    @Option(help: "Use this planner strategy for every agent (plan-execute or react).") var strategy: String?
+    @Option(help: "Use this model for every agent.") var model: String?
+    @Option(help: "Only the cases with these ids (comma-separated).") var only: String?
+    @Option(help: "Directory served on 127.0.0.1 for {{site}} questions (default: 'site' next to the file).") var site: String?
+    @Option(help: "Where to write one trace per question (default: $LOOM_HOME/traces/eval-<time>).") var traces: String?
+    @Flag(help: "Print the full report as JSON.") var json = false
+
+    func run() async throws {
+        let options = EvalCommand.Options(file: file, agent: agent, strategy: strategy, model: model,
+                                          only: only?.split(separator: ",").map(String.init), site: site, traces: traces)
+        let quiet = json
+        let onResult: @Sendable (EvalRunner.CaseResult) -> Void = { result in
+            if !quiet { print(EvalCommand.line(result)) }
+        }
+        do {
+            let report = try await EvalCommand.run(options, components: .standard, onResult: onResult)
+            print(json ? EvalCommand.json(report) : EvalCommand.summary(report))
+        } catch {
+            FileHandleOutput.standardError("loom eval: \(error)\n")
+            throw ExitCode(2)
+        }
+    }
+}
