@@ -61,6 +61,10 @@ let package = Package(
         .executableTarget(name: "code-runner", dependencies: ["PluginKit"],
                           path: "Plugins/code-runner/Sources/code-runner"),
 
+        // Benchmarks.
+        .executableTarget(name: "loom-kernels-bench", dependencies: ["GGUF", "Kernels"], path: "Benchmarks/KernelsBench",
+                          swiftSettings: optimized),
+
         // Tests.
         .target(name: "TestSupport", dependencies: [.product(name: "MCP", package: "swift-sdk")], path: "Tests/TestSupport"),
         .testTarget(name: "SystemLibraryTests", dependencies: ["TestSupport", "COpenBLAS", "CCurl", "CGumbo", "CGiacShim"]),

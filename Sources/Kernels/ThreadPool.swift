@@ -6,12 +6,17 @@ import Glibc
 import Darwin
 #endif
 
-/// A fixed set of threads that run one parallel loop at a time with a static, deterministic partition.
+/// A fixed set of threads that run one parallel loop at a time.
 ///
-/// `parallelFor(count)` splits `0..<count` into `threadCount` contiguous ranges; range `t` always goes
-/// to thread `t` (the caller is thread 0). Workers spin briefly after each loop (decode issues a few
-/// hundred loops per token) and then sleep on a condition variable. Not reentrant: call it from one
-/// thread at a time, and not from inside a body.
+/// `parallelFor(count)` cuts `0..<count` into a fixed list of contiguous chunks (a function of `count`
+/// and `threadCount` only: `chunk(_:of:count:)`); threads claim whole chunks from a shared counter, the
+/// caller included. Every index is processed exactly once, by one thread, so a body that computes each
+/// output from its own index gives the same result for any thread count and any scheduling. Claiming
+/// (rather than assigning chunk t to thread t) keeps a loop from waiting on a worker that the OS has
+/// descheduled on a busy machine: the caller closes the loop once all chunks are done and only waits
+/// for workers that are inside it. Workers spin briefly after each loop (decode issues a few hundred
+/// loops per token) and then sleep on a condition variable. Not reentrant: call it from one thread at
+/// a time, and not from inside a body.
 public final class ThreadPool: @unchecked Sendable {
     /// Number of threads, the caller included.
     public let threadCount: Int
@@ -24,11 +29,17 @@ public final class ThreadPool: @unchecked Sendable {
     /// The state the workers share with the caller (kept apart so workers never hold the pool).
     private final class State: @unchecked Sendable {
         let generation = Atomic<Int>(0)
-        let pending = Atomic<Int>(0)
+        /// Next chunk to claim in the current loop.
+        let nextChunk = Atomic<Int>(0)
+        /// Workers inside the current loop.
+        let active = Atomic<Int>(0)
+        /// Set when the caller has finished the loop; workers that see it stay out.
+        let closed = Atomic<Bool>(true)
         let stopping = Atomic<Bool>(false)
         let spinIterations: Int
-        /// The loop body for the current generation, called with the thread number.
-        var task: ((Int) -> Void)?
+        /// The loop body for the current loop, called with (chunk, thread number); valid while open.
+        var task: ((Int, Int) -> Void)?
+        var chunks = 0
         let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
         let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
 
@@ -43,6 +54,16 @@ public final class ThreadPool: @unchecked Sendable {
             pthread_cond_destroy(condition)
             mutex.deallocate()
             condition.deallocate()
+        }
+
+        /// Claims and runs chunks of the current loop until none is left.
+        func work(thread: Int) {
+            guard let task else { return }
+            while true {
+                let chunk = nextChunk.wrappingAdd(1, ordering: .relaxed).oldValue
+                guard chunk < chunks else { return }
+                task(chunk, thread)
+            }
         }
 
         /// The worker loop of thread `index`.
@@ -64,12 +85,15 @@ public final class ThreadPool: @unchecked Sendable {
                 }
                 seen = current
                 if stopping.load(ordering: .acquiring) { return }
-                task?(index)
-                pending.wrappingSubtract(1, ordering: .releasing)
+                // Enter, then check that the loop is still open (the caller closes, then waits for
+                // `active` to drop to zero: one of the two always sees the other).
+                active.wrappingAdd(1, ordering: .sequentiallyConsistent)
+                if !closed.load(ordering: .sequentiallyConsistent) { work(thread: index) }
+                active.wrappingSubtract(1, ordering: .sequentiallyConsistent)
             }
         }
 
-        /// Starts generation `+1` for all workers.
+        /// Wakes all workers for a new loop (or for stopping).
         func publish() {
             generation.wrappingAdd(1, ordering: .releasing)
             pthread_mutex_lock(mutex)
@@ -122,37 +146,42 @@ public final class ThreadPool: @unchecked Sendable {
         for thread in workers { pthread_join(thread, nil) }
     }
 
-    /// The static partition: the range of `0..<count` that thread `index` of `parts` gets.
+    /// Chunk `index` of the fixed partition of `0..<count` into `parts` contiguous, balanced chunks.
     public static func chunk(_ index: Int, of parts: Int, count: Int) -> Range<Int> {
         let base = count / parts, extra = count % parts
         let start = index * base + min(index, extra)
         return start..<(start + base + (index < extra ? 1 : 0))
     }
 
-    /// Runs `body` on the ranges of a static partition of `0..<count`, one range per thread.
+    /// The number of chunks `parallelFor(count)` cuts `0..<count` into: up to 4 per thread.
+    public func chunkCount(_ count: Int) -> Int {
+        min(count, threadCount == 1 ? 1 : 4 * threadCount)
+    }
+
+    /// Runs `body` once per chunk of `0..<count` (see the type's description), on all threads.
     public func parallelFor(_ count: Int, _ body: (Range<Int>) -> Void) {
         parallelFor(count) { range, _ in body(range) }
     }
 
-    /// Runs `body(range, thread)` on a static partition of `0..<count`; `thread` is in `0..<threadCount`.
+    /// Runs `body(range, thread)` once per chunk of `0..<count`; `thread` (in `0..<threadCount`, 0 for
+    /// the caller) identifies the thread running it, e.g. to pick per-thread scratch memory.
     public func parallelFor(_ count: Int, _ body: (Range<Int>, Int) -> Void) {
         guard count > 0 else { return }
-        guard threadCount > 1, count > 1 else {
+        let parts = chunkCount(count)
+        guard parts > 1 else {
             body(0..<count, 0)
             return
         }
-        let parts = threadCount
         withoutActuallyEscaping(body) { body in
-            let task: (Int) -> Void = { index in
-                let range = Self.chunk(index, of: parts, count: count)
-                if !range.isEmpty { body(range, index) }
-            }
-            state.task = task
-            state.pending.store(parts - 1, ordering: .relaxed)
+            state.task = { chunk, thread in body(Self.chunk(chunk, of: parts, count: count), thread) }
+            state.chunks = parts
+            state.nextChunk.store(0, ordering: .relaxed)
+            state.closed.store(false, ordering: .sequentiallyConsistent)
             state.publish()
-            task(0)
+            state.work(thread: 0)
+            state.closed.store(true, ordering: .sequentiallyConsistent)
             var spins = 0
-            while state.pending.load(ordering: .acquiring) != 0 {
+            while state.active.load(ordering: .sequentiallyConsistent) != 0 {
                 spins += 1
                 if spins < state.spinIterations { loom_cpu_relax() } else { sched_yield() }
             }

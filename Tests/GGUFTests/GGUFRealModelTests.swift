@@ -3,7 +3,7 @@ import TestSupport
 @testable import GGUF
 
 /// Opens the real model files. Expected values were read from the same files with the `gguf` Python
-/// package (gguf-py 0.17, `GGUFReader`), an independent reader.
+/// package (gguf-py 0.19.0, `GGUFReader`), an independent reader.
 final class GGUFRealModelTests: XCTestCase {
     func testSmolLM2Metadata() throws {
         let file = try GGUFFile(path: TestModels.path(TestModels.smollm))

@@ -9,10 +9,15 @@ final class ThreadPoolTests: XCTestCase {
             for count in [0, 1, 2, 3, 5, 64, 1000, 4097] {
                 let hits = UnsafeMutableBufferPointer<Int>.allocate(capacity: max(count, 1))
                 hits.initialize(repeating: 0)
+                let chunks = Mutex<[Range<Int>]>([])
                 pool.parallelFor(count) { range, thread in
-                    XCTAssertEqual(range, ThreadPool.chunk(thread, of: threads, count: count))
+                    XCTAssertTrue((0..<threads).contains(thread))
+                    chunks.withLock { $0.append(range) }
                     for i in range { hits[i] += 1 }
                 }
+                let parts = pool.chunkCount(count)
+                XCTAssertEqual(chunks.withLock { $0 }.sorted { $0.lowerBound < $1.lowerBound },
+                               (0..<parts).map { ThreadPool.chunk($0, of: parts, count: count) }.filter { !$0.isEmpty })
                 XCTAssertTrue(hits.prefix(count).allSatisfy { $0 == 1 }, "threads \(threads) count \(count)")
                 hits.deallocate()
             }
