@@ -83,6 +83,11 @@ public struct PluginServer: Sendable {
 
     /// Serves MCP over stdin/stdout until the client closes the connection.
     public func run() async throws {
+        try await run(transport: StdioTransport())
+    }
+
+    /// Serves MCP over `transport` until the client closes the connection.
+    public func run(transport: any Transport) async throws {
         let server = Server(name: name, version: version, capabilities: .init(tools: .init(listChanged: false)))
         let tools = self.tools
         await server.withMethodHandler(ListTools.self) { _ in
@@ -92,7 +97,7 @@ public struct PluginServer: Sendable {
         await server.withMethodHandler(CallTool.self) { params in
             await this.call(params.name, arguments: params.arguments ?? [:])
         }
-        try await server.start(transport: StdioTransport())
+        try await server.start(transport: transport)
         await server.waitUntilCompleted()
     }
 }

@@ -31,7 +31,7 @@ GiacEngine.prepare()
 let calculator = Calculator(engine: GiacEngine(timeLimit: timeLimit, maxResultBytes: maxResultBytes))
 let server = PluginServer(name: "calc", version: "0.1.0", tools: calculator.tools)
 do {
-    try await server.run()
+    try await server.run(transport: BlockingStdioTransport())
 } catch {
     FileHandle.standardError.write(Data("calc: \(error)\n".utf8))
     exit(1)
