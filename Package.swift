@@ -71,7 +71,7 @@ let package = Package(
         .testTarget(name: "GGUFTests", dependencies: ["TestSupport", "GGUF"]),
         .testTarget(name: "KernelsTests", dependencies: ["TestSupport", "Kernels"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TokenizersTests", dependencies: ["TestSupport", "Tokenizers", "GGUF", "AgentCore"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "LLMTests", dependencies: ["TestSupport", "LLM", "GGUF", "Tokenizers", "Kernels"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "LLMTests", dependencies: ["TestSupport", "LLM", "GGUF", "Tokenizers", "Kernels", "AgentCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PluginHostTests", dependencies: ["TestSupport", "PluginHost", "AgentCore"]),
         .testTarget(name: "OrchestratorTests", dependencies: ["TestSupport", "Orchestrator", "AgentCore"]),
         .testTarget(name: "TracesTests", dependencies: ["TestSupport", "Traces", "AgentCore", "Orchestrator"]),
