@@ -20,6 +20,7 @@ Without MODE it serves these tools; several misbehave on purpose:
   instance {}            returns an id unique to this process
   allocate {megabytes}   allocates and touches that much memory
   run {argv}             runs a command, returns its exit status and stderr
+  emit {hex}             writes these raw bytes to stdout instead of an answer
 """
 import json
 import os
@@ -33,7 +34,7 @@ if MODE == "crash-at-once":
     sys.exit(3)
 
 TOOLS = ["echo", "fail", "crash", "hang", "flood", "garbage", "spin", "connect", "read_file", "write_file",
-         "env", "instance", "allocate", "run"]
+         "env", "instance", "allocate", "run", "emit"]
 INSTANCE = os.urandom(8).hex()
 
 
@@ -105,6 +106,10 @@ def call(name, args):
                         error=done.returncode != 0)
         except (OSError, subprocess.SubprocessError) as error:
             return text("run failed: %s" % error, error=True)
+    if name == "emit":
+        sys.stdout.buffer.write(bytes.fromhex(args["hex"]))
+        sys.stdout.buffer.flush()
+        return None
     if name == "instance":
         return text(INSTANCE)
     return text("unknown tool " + name, error=True)
@@ -131,6 +136,8 @@ for line in sys.stdin:
         send({"jsonrpc": "2.0", "id": request["id"], "result": {"tools": tools}})
     elif method == "tools/call":
         params = request.get("params", {})
-        send({"jsonrpc": "2.0", "id": request["id"], "result": call(params.get("name"), params.get("arguments") or {})})
+        result = call(params.get("name"), params.get("arguments") or {})
+        if result is not None:
+            send({"jsonrpc": "2.0", "id": request["id"], "result": result})
     else:
         send({"jsonrpc": "2.0", "id": request["id"], "error": {"code": -32601, "message": "no " + str(method)}})
