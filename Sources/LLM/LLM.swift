@@ -1,2 +1,0 @@
-/// The LLM module (being built).
-public enum LLMModule {}
