@@ -85,7 +85,8 @@ final class PluginSession: @unchecked Sendable {
                     throw fail("tools/list", .invalidMessage(excerpt: "result has no 'tools' array: \(result.compactText.prefix(200))"))
                 }
                 for item in list {
-                    guard let name = item["name"]?.stringValue, !name.isEmpty, name.count <= 128 else { continue }
+                    // Tool names reach prompts: only MCP's name characters, so a name cannot carry text.
+                    guard let name = item["name"]?.stringValue, isValidToolName(name) else { continue }
                     tools.append(PluginToolInfo(name: name,
                                                 description: limits.cap(item["description"]?.stringValue ?? "", to: limits.descriptionCharacters),
                                                 inputSchema: limits.capSchema(item["inputSchema"])))
@@ -99,6 +100,14 @@ final class PluginSession: @unchecked Sendable {
                                     privateTemp: plan.privateTemp)
         box.session = session
         return session
+    }
+
+    /// MCP tool names: 1 to 128 of `A-Z a-z 0-9 _ - .`.
+    static func isValidToolName(_ name: String) -> Bool {
+        !name.isEmpty && name.utf8.count <= 128 && name.utf8.allSatisfy { byte in
+            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+                || byte == 0x5F || byte == 0x2D || byte == 0x2E
+        }
     }
 
     /// Whether the process is still running and the connection open.
