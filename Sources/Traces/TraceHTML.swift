@@ -52,11 +52,14 @@ public enum TraceHTML {
             """
     }
 
-    /// Bars for the timeline; an event is recorded when it ends, so a bar starts at `t - duration`.
+    /// Bars for the timeline. An event is recorded when it ends, so a model call starts at
+    /// `t - duration`; tool calls of one wave run together and are recorded together when the slowest
+    /// ends, so they all start at `t - (longest duration of the wave)`.
     static func timeline(_ trace: TraceFile) -> [Bar] {
         var bars: [Bar] = []
         var modelCalls = 0
-        for record in trace.records {
+        let records = trace.records
+        for (index, record) in records.enumerated() {
             switch record.event {
             case .modelCall(let call):
                 modelCalls += 1
@@ -66,8 +69,16 @@ public enum TraceHTML {
                                 start: max(record.elapsed - duration, 0), duration: duration,
                                 detail: "\(c.promptTokens.count) prompt tokens (\(c.reusedPromptTokens) reused), \(c.generatedTokens.count) generated"))
             case .toolCall(let call, let result):
+                var first = index
+                while first > 0, case .toolCall = records[first - 1].event { first -= 1 }
+                var last = index
+                while last + 1 < records.count, case .toolCall = records[last + 1].event { last += 1 }
+                let wave = records[first...last].filter { abs($0.elapsed - record.elapsed) < 0.002 }
+                let longest = wave.map { r -> Double in
+                    if case .toolCall(_, let res) = r.event { return res.durationSeconds } else { return 0 }
+                }.max() ?? result.durationSeconds
                 bars.append(Bar(label: "\(call.id) · \(result.plugin).\(call.name)", kind: result.isError ? "failed" : "tool",
-                                start: max(record.elapsed - result.durationSeconds, 0), duration: result.durationSeconds,
+                                start: max(record.elapsed - longest, 0), duration: result.durationSeconds,
                                 detail: call.arguments.compactText))
             default: break
             }
