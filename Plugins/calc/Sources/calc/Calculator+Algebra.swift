@@ -71,11 +71,11 @@ extension Calculator {
     /// Splits the equations, picks the unknowns (given, or the free names in alphabetical order) and solves.
     private func solve(_ arguments: ToolArguments) async throws(CalcError) -> PluginToolOutput {
         let text = try arguments.required("equation", example: "{\"equation\": \"x^2 - 5*x + 6 = 0\", \"variable\": \"x\"}")
-        let equations = Self.splitEquations(text)
+        let equations = Self.splitList(text)
         let joined = equations.joined(separator: ",")
         var unknowns: [String]
         if let given = try arguments.math("variable") {
-            unknowns = Self.splitEquations(given.hasPrefix("[") && given.hasSuffix("]") ? String(given.dropFirst().dropLast()) : given)
+            unknowns = Self.splitList(given.hasPrefix("[") && given.hasSuffix("]") ? String(given.dropFirst().dropLast()) : given)
             guard !unknowns.isEmpty, unknowns.allSatisfy(ToolArguments.isName) else {
                 throw .invalidArgument(name: "variable", problem: "must name the unknowns, e.g. \"x\" or \"x,y\"; got '\(given)'.")
             }
@@ -102,8 +102,9 @@ extension Calculator {
         return ResultText.render(answer, notes: notes)
     }
 
-    /// Splits "a=b, c=d" (or "a=b and c=d", "a=b; c=d", "[a=b,c=d]") at top-level separators.
-    static func splitEquations(_ text: String) -> [String] {
+    /// Splits a list (equations, unknowns, matrix rows) at top-level commas: "a=b, c=d", "a=b and c=d",
+    /// "a=b; c=d" and "[a=b,c=d]" all give ["a=b", "c=d"].
+    static func splitList(_ text: String) -> [String] {
         var body = text.replacingOccurrences(of: " and ", with: ",").replacingOccurrences(of: ";", with: ",")
         if body.hasPrefix("["), body.hasSuffix("]"), depthNeverZero(String(body.dropFirst().dropLast())) {
             body = String(body.dropFirst().dropLast())

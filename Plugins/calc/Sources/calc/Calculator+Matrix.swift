@@ -68,9 +68,9 @@ extension Calculator {
             throw .invalidArgument(name: argument, problem: "must be a list of rows such as [[1,2],[3,4]]; got '\(text)'.")
         }
         let inner = String(compact.dropFirst().dropLast())
-        guard inner.hasPrefix("[") else { return ("[\(compact)]", 1, splitEquations(inner).count) }
-        let rows = splitEquations(inner)
-        let widths = rows.map { row in row.hasPrefix("[") && row.hasSuffix("]") ? splitEquations(String(row.dropFirst().dropLast())).count : -1 }
+        guard inner.hasPrefix("[") else { return ("[\(compact)]", 1, splitList(inner).count) }
+        let rows = splitList(inner)
+        let widths = rows.map { row in row.hasPrefix("[") && row.hasSuffix("]") ? splitList(String(row.dropFirst().dropLast())).count : -1 }
         guard let first = widths.first, first > 0, widths.allSatisfy({ $0 == first }) else {
             throw .invalidArgument(name: argument, problem: "must have rows of equal length, e.g. [[1,2],[3,4]]; got '\(text)'.")
         }
