@@ -82,6 +82,7 @@ loom_dot_fn loom_dot_avx2(uint32_t type);
 float loom_dot_scalar(uint32_t type, int64_t n, const void *vx, const void *vy);
 int loom_dequantize_scalar(uint32_t type, const void *src, float *dst, int64_t count);
 void loom_f16_to_f32_avx2(const uint16_t *src, float *dst, int64_t count);
+int loom_dequantize_avx2(uint32_t type, const void *src, float *dst, int64_t count); // -1: not handled
 int loom_cpu_has_avx2(void);
 
 #endif

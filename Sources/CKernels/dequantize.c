@@ -246,9 +246,12 @@ int loom_dequantize_scalar(uint32_t type, const void *src, float *y, int64_t n) 
 }
 
 int loom_dequantize(uint32_t type, const void *src, float *dst, int64_t count) {
-    if (type == T_F16 && loom_simd_enabled()) {
-        loom_f16_to_f32_avx2(src, dst, count);
-        return 0;
+    if (loom_simd_enabled()) {
+        if (type == T_F16) {
+            loom_f16_to_f32_avx2(src, dst, count);
+            return 0;
+        }
+        if (loom_dequantize_avx2(type, src, dst, count) == 0) return 0;
     }
     return loom_dequantize_scalar(type, src, dst, count);
 }

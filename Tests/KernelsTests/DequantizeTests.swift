@@ -29,6 +29,25 @@ final class DequantizeTests: XCTestCase {
         }
     }
 
+    func testSIMDAndPortableDequantizationAreIdentical() {
+        var rng = SplitMix64(state: 4242)
+        for type in testedTypes {
+            let count = type.blockSize == 1 ? 1000 : type.blockSize * 16
+            let bytes = ReferenceQuants.randomBlocks(type, blocks: count / type.blockSize, using: &rng)
+            var outputs = [[Float]]()
+            for simd in [true, false] {
+                Kernels.setSIMD(simd)
+                var out = [Float](repeating: .nan, count: count)
+                bytes.withUnsafeBytes { src in
+                    out.withUnsafeMutableBufferPointer { dequantize(type, src.baseAddress!, $0.baseAddress!, count: count) }
+                }
+                outputs.append(out)
+            }
+            Kernels.setSIMD(true)
+            XCTAssertEqual(outputs[0].map(\.bitPattern), outputs[1].map(\.bitPattern), "\(type)")
+        }
+    }
+
     func testSupportTable() {
         for type in testedTypes {
             XCTAssertTrue(Kernels.supportsDequantize(type), "\(type)")
