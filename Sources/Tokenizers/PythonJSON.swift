@@ -51,8 +51,15 @@ enum PythonJSON {
         return "\(d)"
     }
 
-    /// A JSON string literal with Python's escapes (`\n`, `\"`, `\u001b`, ...).
-    static func quote(_ s: String) -> String {
+    /// A JSON string literal with Python's escapes.
+    static func quote(_ s: String) -> String { JSONText.quote(s) }
+}
+
+/// JSON string literals as Python's `json.dumps(ensure_ascii=False)` writes them: `"` and `\` escaped,
+/// `\n \r \t \b \f` by name, other control characters as `\u00XX`, everything else as is.
+public enum JSONText {
+    /// The JSON string literal for `s`, quotes included.
+    public static func quote(_ s: String) -> String {
         var out = "\""
         for scalar in s.unicodeScalars {
             switch scalar {

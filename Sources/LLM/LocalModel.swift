@@ -1,0 +1,195 @@
+import AgentCore
+import Foundation
+import GGUF
+import Tokenizers
+
+/// A GGUF model running in-process: tokenizer, chat template, Transformer and one inference session
+/// whose KV cache is reused across calls (a prompt that extends the previous one only computes the
+/// new tokens).
+///
+/// Message contents, tool descriptions and tool results are tokenized with special-token parsing
+/// off, so untrusted text can never become control tokens; only the template's own structure can.
+/// One call runs at a time (calls queue on a lock): the session is not thread-safe.
+public final class LocalModel: LanguageModel, @unchecked Sendable {
+    /// Describes the model for traces.
+    public let info: ModelInfo
+    /// The tokenizer read from the file.
+    public let tokenizer: Tokenizer
+    /// The chat format recognised from `tokenizer.chat_template`.
+    public let template: ChatTemplate
+    /// The weights and forward pass.
+    public let transformer: Transformer
+    fileprivate let session: InferenceSession
+    private let lock = NSLock()
+
+    /// Loads a GGUF model.
+    /// - Parameters:
+    ///   - path: the `.gguf` file.
+    ///   - name: a short name for traces (default: the file name without `.gguf`).
+    ///   - sha256: the file's hash, when the caller knows it (registry entries do).
+    ///   - contextLength: KV cache positions (default: the trained length, at most 4096).
+    ///   - threads: worker threads of the forward pass.
+    ///   - log: where a warning goes (an unrecognised chat template falls back to ChatML and says so).
+    /// - Throws: `GGUFError`, `TokenizerError` or `LLMError` describing what is wrong with the file.
+    public init(path: String, name: String? = nil, sha256: String? = nil, contextLength: Int? = nil, threads: Int = 2,
+                log: (String) -> Void = { FileHandle.standardError.write(Data(("loom: " + $0 + "\n").utf8)) }) throws {
+        let file = try GGUFFile(path: path)
+        tokenizer = try Tokenizer(gguf: file)
+        template = try ChatTemplate(jinja: tokenizer.chatTemplate, allowFallback: true)
+        if let reason = template.fallbackReason { log(reason) }
+        transformer = try Transformer(file: file)
+        let context = contextLength ?? min(transformer.configuration.trainedContextLength, 4096)
+        session = try InferenceSession(model: transformer, contextLength: context, threads: threads)
+        let fileName = URL(fileURLWithPath: path).lastPathComponent
+        info = ModelInfo(name: name ?? (fileName.hasSuffix(".gguf") ? String(fileName.dropLast(5)) : fileName),
+                         sha256: sha256, contextLength: context)
+    }
+
+    /// Runs one chat completion: renders the conversation with the model's template (plus
+    /// `request.prefill`), generates until an end-of-turn token, a stop string, `maxTokens`, or the
+    /// end of the constrained value, streaming complete characters to `onText`.
+    public func complete(_ request: CompletionRequest, onText: (@Sendable (String) -> Void)?) async throws -> Completion {
+        let pieces = template.render(request.messages, tools: request.tools, addGenerationPrompt: true, prefill: request.prefill)
+        let prompt = Prompt(text: pieces.text, tokens: tokenizer.encode(pieces))
+        let constraint: JSONSchema? = request.constraint.map { if case let .jsonSchema(schema) = $0 { JSONSchema(schema) } else { nil } } ?? nil
+        return try generate(prompt, sampling: request.sampling, maxTokens: request.maxTokens, stop: request.stop,
+                            constraint: constraint, onText: onText)
+    }
+
+    /// A prompt as text and token ids.
+    public struct Prompt: Sendable {
+        /// The exact text the model sees.
+        public var text: String
+        /// Its token ids.
+        public var tokens: [Int]
+
+        /// Creates a prompt.
+        public init(text: String, tokens: [Int]) {
+            self.text = text
+            self.tokens = tokens
+        }
+    }
+
+    /// Generates a continuation of a prompt (the core of `complete`, also used for raw prompts).
+    /// - Throws: `LLMError` when the prompt does not fit the context or the constraint allows no token.
+    public func generate(_ prompt: Prompt, sampling: SamplingSettings, maxTokens: Int, stop: [String] = [],
+                         constraint: JSONSchema? = nil, onText: (@Sendable (String) -> Void)? = nil) throws -> Completion {
+        try lock.withLock {
+            try generateLocked(prompt, sampling: sampling, maxTokens: maxTokens, stop: stop, constraint: constraint, onText: onText)
+        }
+    }
+
+    private func generateLocked(_ prompt: Prompt, sampling: SamplingSettings, maxTokens: Int, stop: [String],
+                                constraint schema: JSONSchema?, onText: (@Sendable (String) -> Void)?) throws -> Completion {
+        guard !prompt.tokens.isEmpty else { throw LLMError.emptyInput }
+        let start = Date()
+        var (logits, reused) = try evaluatePrompt(prompt.tokens)
+        let promptSeconds = Date().timeIntervalSince(start)
+
+        var sampler = Sampler(settings: sampling)
+        var constraint = schema.map { TokenConstraint(schema: $0, tokenizer: tokenizer) }
+        var detokenizer = StreamingDetokenizer(tokenizer: tokenizer)
+        var stream = StopStringStream(stops: stop.filter { !$0.isEmpty }, onText: onText)
+        var context = prompt.tokens
+        var generated: [Int] = []
+        var finish = Completion.FinishReason.maxTokens
+
+        generation: while generated.count < maxTokens && context.count < session.contextLength {
+            let current = constraint
+            guard let token = sampler.sample(logits: logits, history: context, allows: current.map { c in { c.allows($0) } }) else {
+                throw LLMError.invalidArgument("the output constraint allows no next token after \(generated.count) generated tokens")
+            }
+            if tokenizer.endOfGenerationTokens.contains(token) {
+                finish = .endOfTurn
+                break
+            }
+            generated.append(token)
+            context.append(token)
+            constraint?.advance(token)
+            if stream.append(detokenizer.append(token)) {
+                finish = .stopString
+                break generation
+            }
+            if constraint?.isFinished == true {
+                finish = .constraintComplete
+                break
+            }
+            if generated.count < maxTokens && context.count < session.contextLength {
+                logits = try session.logits(after: context)
+            }
+        }
+        if finish != .stopString { _ = stream.append(detokenizer.finish()) }
+        stream.flush()
+        return Completion(text: stream.text, prompt: prompt.text, promptTokens: prompt.tokens, generatedTokens: generated,
+                          reusedPromptTokens: reused, finishReason: finish, promptSeconds: promptSeconds,
+                          generateSeconds: Date().timeIntervalSince(start) - promptSeconds)
+    }
+}
+
+extension LocalModel {
+    /// The logits after the prompt and how many prompt tokens came from the cache.
+    ///
+    /// The last prompt token is always computed as a single-token step, whether or not the cache
+    /// already held it: a batched and a single-token pass round differently, and the logits that
+    /// choose the first generated token must not depend on what earlier calls left in the cache
+    /// (the same request twice gives the same tokens).
+    fileprivate func evaluatePrompt(_ tokens: [Int]) throws -> (logits: [Float], reused: Int) {
+        let cached = session.cachedTokens
+        var common = 0
+        while common < cached.count, common < tokens.count, cached[common] == tokens[common] { common += 1 }
+        guard tokens.count >= 2, common < tokens.count - 1 else {
+            let logits = try session.logits(after: tokens)
+            return (logits, session.lastEvaluation.reusedTokens)
+        }
+        _ = try session.logits(after: Array(tokens.dropLast()))
+        let reused = session.lastEvaluation.reusedTokens
+        return (try session.logits(after: tokens), reused)
+    }
+}
+
+/// Generated text with stop strings: text is streamed as soon as it cannot be the start of a stop
+/// string, and generation ends at the first stop string (which is not part of the output).
+struct StopStringStream {
+    let stops: [String]
+    let onText: (@Sendable (String) -> Void)?
+    /// The output so far (without any stop string).
+    private(set) var text = ""
+    private var emitted = 0
+
+    init(stops: [String], onText: (@Sendable (String) -> Void)?) {
+        self.stops = stops
+        self.onText = onText
+    }
+
+    /// Adds text; returns true when a stop string has appeared (the output is cut before it).
+    mutating func append(_ piece: String) -> Bool {
+        text += piece
+        if let cut = stops.compactMap({ text.range(of: $0)?.lowerBound }).min() {
+            text = String(text[..<cut])
+            flush()
+            return true
+        }
+        // Hold back the longest suffix that could still grow into a stop string.
+        var held = 0
+        for stop in stops {
+            for length in stride(from: min(stop.count - 1, text.count), to: held, by: -1)
+            where text.hasSuffix(stop.prefix(length)) {
+                held = length
+                break
+            }
+        }
+        emit(upTo: text.count - held)
+        return false
+    }
+
+    /// Emits everything not yet emitted.
+    mutating func flush() { emit(upTo: text.count) }
+
+    private mutating func emit(upTo end: Int) {
+        guard end > emitted else { return }
+        let start = text.index(text.startIndex, offsetBy: emitted)
+        let stop = text.index(text.startIndex, offsetBy: end)
+        onText?(String(text[start..<stop]))
+        emitted = end
+    }
+}

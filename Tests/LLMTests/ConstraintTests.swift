@@ -1,0 +1,228 @@
+import AgentCore
+import Foundation
+@testable import LLM
+import XCTest
+
+/// The JSON-Schema constraint: valid outputs accepted, invalid continuations rejected, and random walks
+/// through allowed bytes always end in JSON that parses and validates.
+final class ConstraintTests: XCTestCase {
+    private func constraint(_ schema: JSONValue) -> JSONConstraint { JSONConstraint(schema: JSONSchema(schema)) }
+
+    /// Whether the whole text is accepted and complete.
+    private func complete(_ schema: JSONValue, _ text: String) -> Bool {
+        var c = constraint(schema)
+        return c.advance(Array(text.utf8)) && c.isComplete
+    }
+
+    /// The length of the longest accepted prefix.
+    private func acceptedPrefix(_ schema: JSONValue, _ text: String) -> Int {
+        var c = constraint(schema)
+        for (i, byte) in text.utf8.enumerated() where !c.advance([byte]) { return i }
+        return text.utf8.count
+    }
+
+    private let toolArguments: JSONValue = [
+        "type": "object",
+        "properties": ["expression": ["type": "string", "description": "what to compute"], "digits": ["type": "integer"]],
+        "required": ["expression"],
+    ]
+
+    func testToolArgumentsObject() {
+        for valid in [#"{"expression":"2+2"}"#, #"{"expression": "2+2", "digits": 5}"#, #"{"expression":"a\"b\\n\u00e9 é"}"#,
+                      #"{"expression":"x","digits":-12}"#] {
+            XCTAssertTrue(complete(toolArguments, valid), valid)
+        }
+        let invalid: [(String, Int)] = [
+            (#"{"digits":5}"#, 2),                 // the required property comes first
+            (#"{"expression":2}"#, 14),            // wrong type
+            (#"{"expression":"x","other":1}"#, 19), // unknown property
+            (#"{ "expression":"x"}"#, 1),          // no space after {
+            (#"{"expression" :"x"}"#, 13),         // no space before :
+            (#"{"expression":  "x"}"#, 15),        // at most one space
+            (#"{"expression":"x",}"#, 18),
+            (#"{"expression":"x"}}"#, 18),
+            (#"{"expression":"x","digits":1.5}"#, 28),
+            (#"{"expression":"x","digits":01}"#, 28),
+            (#"{}"#, 1),                           // required property missing
+        ]
+        for (text, prefix) in invalid {
+            XCTAssertEqual(acceptedPrefix(toolArguments, text), prefix, text)
+        }
+        var c = constraint(toolArguments)
+        XCTAssertTrue(c.advance(Array(#"{"expression":"x""#.utf8)))
+        XCTAssertFalse(c.isComplete)
+        XCTAssertTrue(c.advance([0x7D]))
+        XCTAssertTrue(c.isComplete)
+        XCTAssertFalse(c.canContinue)
+    }
+
+    func testEnumsAndConst() {
+        let unit: JSONValue = ["type": "string", "enum": ["celsius", "fahrenheit"]]
+        XCTAssertTrue(complete(unit, #""celsius""#))
+        XCTAssertFalse(complete(unit, #""cel""#))
+        XCTAssertEqual(acceptedPrefix(unit, #""kelvin""#), 1)
+        let mixed: JSONValue = ["enum": [1, 12, "a", nil, true]]
+        for text in ["1", "12", #""a""#, "null", "true"] { XCTAssertTrue(complete(mixed, text), text) }
+        XCTAssertEqual(acceptedPrefix(mixed, "13"), 1)
+        XCTAssertTrue(complete(["const": "ls"], #""ls""#))
+        XCTAssertFalse(complete(["const": "ls"], #""lsx""#))
+        XCTAssertTrue(constraint(["enum": []]).accepts([]) && !constraint(["enum": []]).accepts(Array("1".utf8)))
+    }
+
+    func testNumbersBooleansNull() {
+        for text in ["0", "-0.5e+3", "12.25", "1E9", "-7"] { XCTAssertTrue(complete(["type": "number"], text), text) }
+        for text in ["01", "1.", "-", ".5", "1e", "+1"] { XCTAssertFalse(complete(["type": "number"], text), text) }
+        XCTAssertTrue(complete(["type": "integer"], "-12"))
+        XCTAssertEqual(acceptedPrefix(["type": "integer"], "1.5"), 1)
+        XCTAssertEqual(acceptedPrefix(["type": "integer"], "1e3"), 1)
+        var top = constraint(["type": "integer"])
+        top.advance(Array("42".utf8))
+        XCTAssertTrue(top.isComplete && top.canContinue, "a top-level number may still grow")
+        XCTAssertTrue(complete(["type": "boolean"], "false"))
+        XCTAssertFalse(complete(["type": "boolean"], "null"))
+        XCTAssertTrue(complete(["type": "null"], "null"))
+    }
+
+    func testArrays() {
+        let schema: JSONValue = ["type": "array", "items": ["type": "integer"], "minItems": 1, "maxItems": 2]
+        XCTAssertFalse(complete(schema, "[]"))
+        XCTAssertTrue(complete(schema, "[1]"))
+        XCTAssertTrue(complete(schema, "[1, 2]"))
+        XCTAssertEqual(acceptedPrefix(schema, "[1,2,3]"), 4)
+        XCTAssertEqual(acceptedPrefix(schema, #"[1,"a"]"#), 3)
+        XCTAssertTrue(complete(["type": "array"], #"[1,"a",[],{}]"#))
+    }
+
+    func testNestedObjectsAndAnyOf() {
+        let schema: JSONValue = [
+            "type": "object",
+            "properties": [
+                "name": ["const": "read_file"],
+                "arguments": ["type": "object", "properties": ["path": ["type": "string"], "lines": ["anyOf": [["type": "integer"], ["type": "null"]]]],
+                              "required": ["path"]],
+            ],
+            "required": ["name", "arguments"],
+        ]
+        // Required properties in name order: arguments, then name.
+        XCTAssertTrue(complete(schema, #"{"arguments": {"path": "/tmp/x", "lines": null}, "name": "read_file"}"#))
+        XCTAssertTrue(complete(schema, #"{"arguments":{"path":"/tmp/x","lines":3},"name":"read_file"}"#))
+        XCTAssertFalse(complete(schema, #"{"arguments":{"path":"/tmp/x","lines":"3"},"name":"read_file"}"#))
+        XCTAssertTrue(complete(["type": ["string", "null"]], "null"))
+        XCTAssertTrue(complete(["oneOf": [["type": "string"], ["type": "boolean"]]], "true"))
+        XCTAssertFalse(complete(["anyOf": [["type": "string"], ["type": "integer"]]], "true"))
+    }
+
+    func testFreeFormJSONAndStrings() {
+        XCTAssertTrue(complete([:], #"{"a":[1,{"b":null}],"c":"d","e":-1.5e-3,"f":true}"#))
+        XCTAssertTrue(complete(["type": "object"], #"{"x": {"y": [false]}}"#))
+        XCTAssertFalse(complete([:], #"{"a" :1}"#))
+        XCTAssertEqual(acceptedPrefix(["type": "string"], "\"a\u{1}\""), 2, "control characters must be escaped")
+        XCTAssertEqual(acceptedPrefix(["type": "string"], #""\x""#), 2)
+        XCTAssertTrue(complete(["type": "string"], #""\u00E9\n\/""#))
+        var c = constraint(["type": "string"])
+        XCTAssertFalse(c.advance([0x22, 0xC3, 0x28]), "invalid UTF-8 continuation")
+        var d = constraint(["type": "string"])
+        XCTAssertFalse(d.advance([0x22, 0xED, 0xA0, 0x80]), "a surrogate is not UTF-8")
+    }
+
+    // MARK: - Property test
+
+    private let walkSchemas: [JSONValue] = [
+        [:],
+        ["type": "string", "enum": ["celsius", "fahrenheit", "kelvin"]],
+        ["type": "array", "items": ["type": "number"], "maxItems": 4],
+        ["type": "object", "properties": ["expression": ["type": "string"], "digits": ["type": "integer"], "exact": ["type": "boolean"]],
+         "required": ["expression"]],
+        ["type": "object", "properties": ["name": ["const": "ls"], "arguments": ["type": "object", "properties": ["path": ["type": "string"]]],
+                                          "tags": ["type": "array", "items": ["anyOf": [["type": "string"], ["type": "null"]]]]],
+         "required": ["name", "arguments"]],
+        ["anyOf": [["type": "integer"], ["type": "object", "properties": ["k": ["enum": [1, 2, "x"]]], "required": ["k"]]]],
+    ]
+
+    func testRandomWalksEndInValidJSON() throws {
+        var rng = Xoshiro256StarStar(seed: 99)
+        let closers = Array("\"}]0".utf8)
+        for schema in walkSchemas {
+            for walk in 0..<40 {
+                var c = constraint(schema)
+                var bytes: [UInt8] = []
+                while bytes.count < 400 {
+                    if c.isComplete && (!c.canContinue || rng.nextUnit() < 0.2) { break }
+                    let allowed = (0...255).map(UInt8.init).filter { c.accepts([$0]) }
+                    XCTAssertFalse(allowed.isEmpty, "dead end after \(String(decoding: bytes, as: UTF8.self))")
+                    if allowed.isEmpty { break }
+                    let preferred = bytes.count > 30 ? allowed.filter(closers.contains) : []
+                    let pool = preferred.isEmpty ? allowed : preferred
+                    let byte = pool[Int(rng.next() % UInt64(pool.count))]
+                    XCTAssertTrue(c.advance([byte]))
+                    bytes.append(byte)
+                }
+                let text = String(decoding: bytes, as: UTF8.self)
+                XCTAssertTrue(c.isComplete, "walk \(walk) did not finish: \(text)")
+                guard let value = try? JSONValue.parse(text) else { XCTFail("not JSON: \(text.debugDescription)"); continue }
+                XCTAssertTrue(SchemaCheck.validates(value, schema), "\(text) does not match \(schema.compactText)")
+            }
+        }
+    }
+
+    func testCompleteMutationsAlwaysValidate() throws {
+        var rng = Xoshiro256StarStar(seed: 5)
+        let schema = walkSchemas[4]
+        let seed = Array(#"{"arguments":{"path":"a/b"},"name":"ls","tags":["x",null]}"#.utf8)
+        XCTAssertTrue(complete(schema, String(decoding: seed, as: UTF8.self)))
+        let alphabet = Array(#"{}[]",:0123456789abnlstux\ "#.utf8)
+        var accepted = 0
+        for _ in 0..<3000 {
+            var bytes = seed
+            let i = Int(rng.next() % UInt64(bytes.count))
+            bytes[i] = alphabet[Int(rng.next() % UInt64(alphabet.count))]
+            var c = constraint(schema)
+            guard c.advance(bytes), c.isComplete else { continue }
+            accepted += 1
+            let value = try JSONValue.parse(String(decoding: bytes, as: UTF8.self))
+            XCTAssertTrue(SchemaCheck.validates(value, schema), String(decoding: bytes, as: UTF8.self))
+        }
+        XCTAssertGreaterThan(accepted, 10)
+    }
+}
+
+/// A plain validator for the schema subset (the reference the constraint is checked against).
+enum SchemaCheck {
+    static func validates(_ value: JSONValue, _ schema: JSONValue) -> Bool {
+        guard let s = schema.objectValue else { return true }
+        if let constant = s["const"] { return value == constant || numericallyEqual(value, constant) }
+        if let options = s["enum"]?.arrayValue { return options.contains { $0 == value || numericallyEqual(value, $0) } }
+        if let options = (s["anyOf"] ?? s["oneOf"])?.arrayValue { return options.contains { validates(value, $0) } }
+        let types: [String]
+        switch s["type"] {
+        case let .string(t)?: types = [t]
+        case let .array(ts)?: types = ts.compactMap(\.stringValue)
+        default: types = s["properties"] != nil ? ["object"] : []
+        }
+        if types.isEmpty { return true }
+        return types.contains { type in
+            switch (type, value) {
+            case ("string", .string), ("boolean", .bool), ("null", .null): return true
+            case ("integer", .int): return true
+            case ("integer", .double(let d)): return d == d.rounded()
+            case ("number", .int), ("number", .double): return true
+            case ("array", .array(let items)):
+                if let min = s["minItems"]?.intValue, items.count < min { return false }
+                if let max = s["maxItems"]?.intValue, items.count > max { return false }
+                return items.allSatisfy { validates($0, s["items"] ?? [:]) }
+            case ("object", .object(let members)):
+                let properties = s["properties"]?.objectValue ?? [:]
+                let required = (s["required"]?.arrayValue ?? []).compactMap(\.stringValue)
+                guard required.allSatisfy({ members[$0] != nil }) else { return false }
+                if !properties.isEmpty, members.keys.contains(where: { properties[$0] == nil }) { return false }
+                return members.allSatisfy { key, member in validates(member, properties[key] ?? [:]) }
+            default: return false
+            }
+        }
+    }
+
+    private static func numericallyEqual(_ a: JSONValue, _ b: JSONValue) -> Bool {
+        guard let x = a.doubleValue, let y = b.doubleValue else { return false }
+        return x == y
+    }
+}
