@@ -194,9 +194,12 @@ struct MountList {
 
     private mutating func bind(_ option: String, _ path: String) {
         let real = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
-        guard FileManager.default.fileExists(atPath: real), option == "--bind" || !isCovered(real) else { return }
-        arguments += [option, real, real]
-        covered.append(real)
+        guard FileManager.default.fileExists(atPath: real) else { return }
+        if option == "--bind" || !isCovered(real) {
+            arguments += [option, real, real]
+            covered.append(real)
+        }
+        // Reach a path through a symlink (e.g. `.build/release -> x86_64-unknown-linux-gnu/release`) as on the host.
         if path != real, !isCovered(path) {
             arguments += ["--symlink", real, path]
             covered.append(path)

@@ -188,3 +188,24 @@ final class SandboxAvailabilityTests: XCTestCase {
         XCTAssertNil(plan.privateTemp)
     }
 }
+
+/// Paths reached through symlinks (SwiftPM's `.build/release`) work inside the sandbox.
+final class SymlinkedPathTests: XCTestCase {
+    func testPluginReachedThroughSymlinkedDirectory() async throws {
+        let directory = try Probe.temporaryDirectory(self)
+        let real = directory.appendingPathComponent("x86_64/release")
+        try FileManager.default.createDirectory(at: real, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: Probe.script, to: real.appendingPathComponent("probe"))
+        try FileManager.default.createSymbolicLink(atPath: directory.appendingPathComponent("release").path,
+                                                   withDestinationPath: "x86_64/release")
+        let manifestURL = try Probe.writeManifest(["name": "linked", "version": "1", "command": ["probe"]], in: directory)
+        let plugin = RegisteredPlugin(manifest: try Manifest.load(from: manifestURL), manifestURL: manifestURL, source: .user)
+        let configuration = PluginToolExecutor.Configuration(
+            launcher: try Probe.launcher(),
+            resolver: CommandResolver(executableDirectory: directory.appendingPathComponent("release"), searchPath: []))
+        let executor = PluginToolExecutor(plugins: [plugin], configuration: configuration)
+        addTeardownBlock { await executor.shutdown() }
+        let result = await executor.call(ToolCall(id: "l", name: "linked.echo", arguments: ["text": "through the link"]))
+        XCTAssertEqual(result.content, "through the link")
+    }
+}

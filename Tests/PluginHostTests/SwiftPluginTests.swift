@@ -37,4 +37,21 @@ final class SwiftPluginTests: XCTestCase {
         XCTAssertTrue(failure.content.contains("failed to map segment") || failure.content.contains("memory"),
                       "the loader's error reaches the model: \(failure.content)")
     }
+
+    func testSwiftPluginReachedThroughSymlinkedProductsDirectory() async throws {
+        let plugin = try calcPlugin()
+        // Like `.build/release -> x86_64-unknown-linux-gnu/release`: the binary's $ORIGIN run-path is the real
+        // directory, the command is found through the link; both must resolve inside the sandbox.
+        let directory = try Probe.temporaryDirectory(self)
+        let link = directory.appendingPathComponent("release")
+        try FileManager.default.createSymbolicLink(atPath: link.path,
+                                                   withDestinationPath: Repository.productsDirectory.resolvingSymlinksInPath().path)
+        let configuration = PluginToolExecutor.Configuration(
+            launcher: try Probe.launcher(), resolver: CommandResolver(executableDirectory: link, searchPath: []))
+        let executor = PluginToolExecutor(plugins: [plugin], configuration: configuration)
+        addTeardownBlock { await executor.shutdown() }
+        let result = await executor.call(ToolCall(id: "c4", name: "calc.evaluate", arguments: ["expression": "6*7"]))
+        XCTAssertFalse(result.isError, result.content)
+        XCTAssertTrue(result.content.contains("42"), result.content)
+    }
 }
