@@ -4,9 +4,7 @@
 #include "blocks.h"
 
 #if defined(__x86_64__)
-#include <immintrin.h>
-
-#define TGT __attribute__((target("avx2,fma,f16c")))
+#include "avx2_common.h"
 
 /// y (32,) = d * bytes (32 signed bytes) + m (m added only when add_m).
 TGT static inline void store_i8x32(float *y, __m256i q, __m256 d, __m256 m, int add_m) {
@@ -28,21 +26,10 @@ TGT static inline void store_i8x32_sub(float *y, __m256i q, __m256 d, __m256 m) 
     }
 }
 
-TGT static inline __m256i nibbles(const uint8_t *qs) {
-    const __m128i t = _mm_loadu_si128((const __m128i *)qs);
-    return _mm256_and_si256(_mm256_set_m128i(_mm_srli_epi16(t, 4), t), _mm256_set1_epi8(0x0f));
-}
-
+/// 32 bytes, 0x10 where bit i of qh is set (the fifth bit of q5_0/q5_1).
 TGT static inline __m256i high_bits(const uint8_t *qh) {
-    uint32_t x;
-    memcpy(&x, qh, 4);
-    const __m256i spread = _mm256_shuffle_epi8(_mm256_set1_epi32((int)x),
-        _mm256_set_epi64x(0x0303030303030303LL, 0x0202020202020202LL, 0x0101010101010101LL, 0));
-    const __m256i bit = _mm256_set1_epi64x((long long)0x8040201008040201ULL);
-    return _mm256_and_si256(_mm256_cmpeq_epi8(_mm256_and_si256(spread, bit), bit), _mm256_set1_epi8(0x10));
+    return _mm256_and_si256(bits32(qh), _mm256_set1_epi8(0x10));
 }
-
-TGT static inline __m256i load32(const void *p) { return _mm256_loadu_si256((const __m256i *)p); }
 
 TGT int loom_dequantize_avx2(uint32_t type, const void *src, float *y, int64_t n) {
     const __m256 zero = _mm256_setzero_ps();
@@ -50,34 +37,34 @@ TGT int loom_dequantize_avx2(uint32_t type, const void *src, float *y, int64_t n
     case T_Q4_0: {
         const block_q4_0 *b = src;
         for (int64_t i = 0; i < n / QK; i++, y += QK)
-            store_i8x32(y, _mm256_sub_epi8(nibbles(b[i].qs), _mm256_set1_epi8(8)), _mm256_set1_ps(_cvtsh_ss(b[i].d)), zero, 0);
+            store_i8x32(y, _mm256_sub_epi8(nibbles32(b[i].qs), _mm256_set1_epi8(8)), _mm256_set1_ps(H(b[i].d)), zero, 0);
         return 0;
     }
     case T_Q4_1: {
         const block_q4_1 *b = src;
         for (int64_t i = 0; i < n / QK; i++, y += QK)
-            store_i8x32(y, nibbles(b[i].qs), _mm256_set1_ps(_cvtsh_ss(b[i].d)), _mm256_set1_ps(_cvtsh_ss(b[i].m)), 1);
+            store_i8x32(y, nibbles32(b[i].qs), _mm256_set1_ps(H(b[i].d)), _mm256_set1_ps(H(b[i].m)), 1);
         return 0;
     }
     case T_Q5_0: {
         const block_q5_0 *b = src;
         for (int64_t i = 0; i < n / QK; i++, y += QK) {
-            const __m256i q = _mm256_sub_epi8(_mm256_or_si256(nibbles(b[i].qs), high_bits(b[i].qh)), _mm256_set1_epi8(16));
-            store_i8x32(y, q, _mm256_set1_ps(_cvtsh_ss(b[i].d)), zero, 0);
+            const __m256i q = _mm256_sub_epi8(_mm256_or_si256(nibbles32(b[i].qs), high_bits(b[i].qh)), _mm256_set1_epi8(16));
+            store_i8x32(y, q, _mm256_set1_ps(H(b[i].d)), zero, 0);
         }
         return 0;
     }
     case T_Q5_1: {
         const block_q5_1 *b = src;
         for (int64_t i = 0; i < n / QK; i++, y += QK) {
-            const __m256i q = _mm256_or_si256(nibbles(b[i].qs), high_bits(b[i].qh));
-            store_i8x32(y, q, _mm256_set1_ps(_cvtsh_ss(b[i].d)), _mm256_set1_ps(_cvtsh_ss(b[i].m)), 1);
+            const __m256i q = _mm256_or_si256(nibbles32(b[i].qs), high_bits(b[i].qh));
+            store_i8x32(y, q, _mm256_set1_ps(H(b[i].d)), _mm256_set1_ps(H(b[i].m)), 1);
         }
         return 0;
     }
     case T_Q8_0: {
         const block_q8_0 *b = src;
-        for (int64_t i = 0; i < n / QK; i++, y += QK) store_i8x32(y, load32(b[i].qs), _mm256_set1_ps(_cvtsh_ss(b[i].d)), zero, 0);
+        for (int64_t i = 0; i < n / QK; i++, y += QK) store_i8x32(y, load32(b[i].qs), _mm256_set1_ps(H(b[i].d)), zero, 0);
         return 0;
     }
     case T_Q4_K: case T_Q5_K: {
@@ -88,7 +75,7 @@ TGT int loom_dequantize_avx2(uint32_t type, const void *src, float *y, int64_t n
             const uint8_t *blk = (const uint8_t *)src + (size_t)i * stride;
             uint16_t dh[2];
             memcpy(dh, blk, 4);
-            const float d = _cvtsh_ss(dh[0]), dmin = _cvtsh_ss(dh[1]);
+            const float d = H(dh[0]), dmin = H(dh[1]);
             uint8_t sc[8], mn[8];
             unpack_k4_scales(blk + 4, sc, mn);
             const uint8_t *qs = five ? ((const block_q5_K *)blk)->qs : ((const block_q4_K *)blk)->qs;
@@ -110,7 +97,7 @@ TGT int loom_dequantize_avx2(uint32_t type, const void *src, float *y, int64_t n
         const block_q6_K *b = src;
         const __m256i m4 = _mm256_set1_epi8(0x0f), m2 = _mm256_set1_epi8(3), k32 = _mm256_set1_epi8(32);
         for (int64_t i = 0; i < n / QK_K; i++) {
-            const float d = _cvtsh_ss(b[i].d);
+            const float d = H(b[i].d);
             for (int half = 0; half < 2; half++) {
                 const uint8_t *ql = b[i].ql + 64 * half;
                 const int8_t *sc = b[i].scales + 8 * half;
