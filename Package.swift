@@ -63,7 +63,7 @@ let package = Package(
                           path: "Plugins/code-runner/Sources/code-runner"),
 
         // Benchmarks.
-        .executableTarget(name: "loom-kernels-bench", dependencies: ["GGUF", "Kernels"], path: "Benchmarks/KernelsBench",
+        .executableTarget(name: "loom-kernels-bench", dependencies: ["GGUF", "Kernels", "COpenBLAS"], path: "Benchmarks/KernelsBench",
                           swiftSettings: optimized),
 
         // Tests.

@@ -8,6 +8,7 @@
 import Foundation
 import GGUF
 import Kernels
+import COpenBLAS
 
 /// SplitMix64 for reproducible random weights.
 struct SplitMix64: RandomNumberGenerator {
@@ -111,5 +112,33 @@ for (type, rows, cols) in [(GGMLType.q5_0, 896, 896), (.q5_0, 4864, 896), (.q6_K
         }
     }
     print(line)
+    w.deallocate()
+}
+
+// Threads inside OpenBLAS instead of ours: dequantize the whole matrix, then one cblas_sgemm with
+// OpenBLAS on 2 threads (the alternative matMul design), against matMul with the pool's 2 threads.
+print("matMul 512 tokens, 2 threads: pool tiles (OpenBLAS 1 thread) vs one sgemm with OpenBLAS 2 threads")
+for (type, rows, cols) in [(GGMLType.q5_0, 4864, 896), (.q4_K, 8960, 1536)] {
+    let n = 512
+    let w = randomWeights(type, rows: rows, cols: cols, rng: &rng)
+    let x = (0..<(n * cols)).map { _ in Float.random(in: -1...1, using: &rng) }
+    var y = [Float](repeating: 0, count: n * rows)
+    let dense = UnsafeMutablePointer<Float>.allocate(capacity: rows * cols)
+    let flops = 2 * Double(n * rows * cols)
+    var ours = [Double](), blas = [Double]()
+    for _ in 0..<(quick ? 2 : 4) {
+        Kernels.setOpenBLASThreads(1)
+        ours.append(seconds { matMul(type, weights: w, rows: rows, cols: cols, x: x, n: n, y: &y, pool: pools[2]!) })
+        Kernels.setOpenBLASThreads(2)
+        blas.append(seconds {
+            dequantize(type, w, dense, count: rows * cols)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, blasint(n), blasint(rows), blasint(cols),
+                        1, x, blasint(cols), dense, blasint(cols), 0, &y, blasint(rows))
+        })
+    }
+    Kernels.setOpenBLASThreads(1)
+    print(String(format: "  %@ %dx%d: pool %.1f GFLOP/s, OpenBLAS threads %.1f GFLOP/s (best of runs)",
+                 type.description, rows, cols, flops / ours.min()! / 1e9, flops / blas.min()! / 1e9))
+    dense.deallocate()
     w.deallocate()
 }
