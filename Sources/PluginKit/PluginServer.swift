@@ -83,7 +83,7 @@ public struct PluginServer: Sendable {
 
     /// Serves MCP over stdin/stdout until the client closes the connection.
     public func run() async throws {
-        try await run(transport: StdioTransport())
+        try await run(transport: StdioLineTransport())
     }
 
     /// Serves MCP over `transport` until the client closes the connection.
