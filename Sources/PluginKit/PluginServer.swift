@@ -69,17 +69,20 @@ public struct PluginServer: Sendable {
     public func call(_ toolName: String, arguments: [String: Value]) async -> CallTool.Result {
         guard let tool = tools.first(where: { $0.name == toolName }) else {
             let known = tools.map(\.name).joined(separator: ", ")
-            return .init(content: [.text("unknown tool '\(toolName)'; this plugin offers: \(known)")], isError: true)
+            return .init(content: [Self.text("unknown tool '\(toolName)'; this plugin offers: \(known)")], isError: true)
         }
         do {
             let output = try await tool.handler(arguments)
-            return .init(content: [.text(output.text)], structuredContent: output.structured, isError: false)
+            return .init(content: [Self.text(output.text)], structuredContent: output.structured, isError: false)
         } catch let error as PluginToolError {
-            return .init(content: [.text(error.message)], isError: true)
+            return .init(content: [Self.text(error.message)], isError: true)
         } catch {
-            return .init(content: [.text("\(tool.name) failed: \(error)")], isError: true)
+            return .init(content: [Self.text("\(tool.name) failed: \(error)")], isError: true)
         }
     }
+
+    /// A plain text content item.
+    static func text(_ text: String) -> Tool.Content { .text(text: text, annotations: nil, _meta: nil) }
 
     /// Serves MCP over stdin/stdout until the client closes the connection.
     public func run() async throws {
