@@ -7,7 +7,7 @@ struct Models: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "models",
         abstract: "List, pull and locate the GGUF models Loom knows.",
-        subcommands: [List.self, Pull.self, Path.self, Verify.self])
+        subcommands: [List.self, Pull.self, Path.self, Verify.self, Info.self])
 
     /// `loom models list`.
     struct List: AsyncParsableCommand {
@@ -76,6 +76,18 @@ struct Models: AsyncParsableCommand {
             }
             try store.verify(model)
             print("\(model.name): ok (sha256 \(model.sha256))")
+        }
+    }
+
+    /// `loom models info FILE`.
+    struct Info: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Describe a GGUF file: architecture, parameters, tensor types, context, vocabulary, chat template.")
+
+        @Argument(help: "Model name or path to a .gguf file.") var model: String
+
+        func run() async throws {
+            print(try ModelInfoReport.describe(path: ModelStore().resolve(model).path))
         }
     }
 }
