@@ -1,13 +1,20 @@
 /// Token ids in sampling order — highest score first, lower id first on ties — produced lazily:
 /// the best 64 by partial selection, then eight times more each time more are needed.
+///
+/// Each token is packed into one `UInt64` key (inverted order-preserving score bits, then the id), so
+/// that ascending key order is sampling order and comparisons are plain integer compares.
 struct CandidateOrder {
-    private let scores: [Float]
+    private let keys: [UInt64]
     /// How many candidates exist at most (top-k, or the whole vocabulary).
     let limit: Int
     private var sorted: [Int] = []
 
     init(scores: [Float], limit: Int) {
-        self.scores = scores
+        keys = scores.enumerated().map { id, score in
+            let bits = score.bitPattern
+            let ascending = bits & 0x8000_0000 != 0 ? ~bits : bits | 0x8000_0000
+            return UInt64(~ascending) << 32 | UInt64(id)
+        }
         self.limit = min(limit, scores.count)
     }
 
@@ -18,50 +25,39 @@ struct CandidateOrder {
         return sorted[rank]
     }
 
-    /// Whether `a` comes before `b`.
-    @inline(__always)
-    private static func precedes(_ a: Int, _ b: Int, _ scores: [Float]) -> Bool {
-        scores[a] != scores[b] ? scores[a] > scores[b] : a < b
-    }
-
     private mutating func expand(toAtLeast needed: Int) {
         let size = min(limit, max(needed, 64, sorted.count * 8))
-        let scores = scores
-        if size * 4 >= scores.count {
-            sorted = Array(scores.indices.sorted { Self.precedes($0, $1, scores) }.prefix(size))
+        if size * 16 >= keys.count {
+            sorted = keys.sorted().prefix(size).map { Int($0 & 0xFFFF_FFFF) }
             return
         }
-        // A heap of the best `size` so far, worst at the root.
-        var heap: [Int] = []
+        // A max-heap of the best `size` keys so far (the worst kept key at the root).
+        var heap: [UInt64] = []
         heap.reserveCapacity(size)
-        func worse(_ a: Int, _ b: Int) -> Bool { Self.precedes(b, a, scores) }
-        func siftDown(_ start: Int) {
-            var parent = start
-            while true {
-                let left = 2 * parent + 1
-                if left >= heap.count { return }
-                let right = left + 1
-                let worst = right < heap.count && worse(heap[right], heap[left]) ? right : left
-                if !worse(heap[worst], heap[parent]) { return }
-                heap.swapAt(parent, worst)
-                parent = worst
-            }
-        }
-        for token in scores.indices {
+        for key in keys {
             if heap.count < size {
-                heap.append(token)
+                heap.append(key)
                 var child = heap.count - 1
                 while child > 0 {
                     let parent = (child - 1) / 2
-                    if !worse(heap[child], heap[parent]) { break }
+                    if heap[child] <= heap[parent] { break }
                     heap.swapAt(child, parent)
                     child = parent
                 }
-            } else if Self.precedes(token, heap[0], scores) {
-                heap[0] = token
-                siftDown(0)
+            } else if key < heap[0] {
+                heap[0] = key
+                var parent = 0
+                while true {
+                    let left = 2 * parent + 1
+                    if left >= heap.count { break }
+                    let right = left + 1
+                    let larger = right < heap.count && heap[right] > heap[left] ? right : left
+                    if heap[larger] <= heap[parent] { break }
+                    heap.swapAt(parent, larger)
+                    parent = larger
+                }
             }
         }
-        sorted = heap.sorted { Self.precedes($0, $1, scores) }
+        sorted = heap.sorted().map { Int($0 & 0xFFFF_FFFF) }
     }
 }

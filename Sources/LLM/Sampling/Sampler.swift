@@ -39,6 +39,9 @@ public struct Sampler: Sendable {
     ///   - history: tokens so far (the repetition penalty looks at the last `repetitionWindow`).
     ///   - allows: the token filter; nil allows everything.
     public mutating func sample(logits: [Float], history: [Int] = [], allows: ((Int) -> Bool)? = nil) -> Int? {
+        if allows == nil, settings.temperature > 0, settings.topK <= 0, settings.topP >= 1, settings.minP <= 0 {
+            return sampleFullVocabulary(logits: logits, history: history)
+        }
         let candidates = distribution(logits: logits, history: history, allows: allows)
         guard let last = candidates.last else { return nil }
         if candidates.count == 1 { return last.token }
@@ -49,6 +52,25 @@ public struct Sampler: Sendable {
             if r < cumulative { return candidate.token }
         }
         return last.token
+    }
+
+    /// Plain temperature sampling over the whole vocabulary: the same probabilities as `distribution`,
+    /// drawn walking the ids in order, which needs no sorting.
+    private mutating func sampleFullVocabulary(logits: [Float], history: [Int]) -> Int? {
+        var scores = logits.map { $0.isNaN ? -Float.infinity : $0 }
+        applyRepetitionPenalty(&scores, history: history)
+        guard let maxScore = scores.max(), maxScore > -.infinity else { return nil }
+        let weights = scores.map { exp((Double($0) - Double(maxScore)) / settings.temperature) }
+        let total = weights.reduce(0, +)
+        let r = random.nextUnit() * total
+        var cumulative = 0.0
+        var last: Int?
+        for (token, w) in weights.enumerated() where w > 0 {
+            cumulative += w
+            last = token
+            if r < cumulative { return token }
+        }
+        return last
     }
 
     /// The final distribution, best first (greedy: the single chosen token with probability one).
@@ -71,12 +93,18 @@ public struct Sampler: Sendable {
         guard let best = order.candidate(at: 0), scores[best] > -.infinity else { return [] }
         let maxScore = Double(scores[best])
         let temperature = settings.temperature
-        func weight(_ token: Int) -> Double { exp((Double(scores[token]) - maxScore) / temperature) }
         var total = 0.0
+        var weights: [Double] = []
         if order.limit == scores.count {
-            for token in scores.indices { total += weight(token) }
+            weights = scores.map { exp((Double($0) - maxScore) / temperature) }
+            total = weights.reduce(0, +)
         } else {
-            for index in 0..<order.limit { if let token = order.candidate(at: index) { total += weight(token) } }
+            for index in 0..<order.limit {
+                if let token = order.candidate(at: index) { total += exp((Double(scores[token]) - maxScore) / temperature) }
+            }
+        }
+        func weight(_ token: Int) -> Double {
+            weights.isEmpty ? exp((Double(scores[token]) - maxScore) / temperature) : weights[token]
         }
 
         // Visit candidates best first, keeping the allowed ones, until the rest cannot matter.
