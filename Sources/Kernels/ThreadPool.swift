@@ -172,6 +172,7 @@ public final class ThreadPool: @unchecked Sendable {
             body(0..<count, 0)
             return
         }
+        precondition(state.task == nil, "ThreadPool.parallelFor is not reentrant")
         withoutActuallyEscaping(body) { body in
             state.task = { chunk, thread in body(Self.chunk(chunk, of: parts, count: count), thread) }
             state.chunks = parts
