@@ -28,12 +28,12 @@ final class ConstraintTests: XCTestCase {
     ]
 
     func testToolArgumentsObject() {
-        for valid in [#"{"expression":"2+2"}"#, #"{"expression": "2+2", "digits": 5}"#, #"{"expression":"a\"b\\n\u00e9 é"}"#,
+        for valid in [#"{"expression":"2+2"}"#, #"{"expression": "2+2", "digits": 5}"#, #"{"digits":5,"expression":"x"}"#, #"{"expression":"a\"b\\n\u00e9 é"}"#,
                       #"{"expression":"x","digits":-12}"#] {
             XCTAssertTrue(complete(toolArguments, valid), valid)
         }
         let invalid: [(String, Int)] = [
-            (#"{"digits":5}"#, 2),                 // the required property comes first
+            (#"{"digits":5}"#, 11),                // the required property is missing
             (#"{"expression":2}"#, 14),            // wrong type
             (#"{"expression":"x","other":1}"#, 19), // unknown property
             (#"{ "expression":"x"}"#, 1),          // no space after {
@@ -103,8 +103,9 @@ final class ConstraintTests: XCTestCase {
             ],
             "required": ["name", "arguments"],
         ]
-        // Required properties in name order: arguments, then name.
-        XCTAssertTrue(complete(schema, #"{"arguments": {"path": "/tmp/x", "lines": null}, "name": "read_file"}"#))
+        // Properties in any order, each once.
+        XCTAssertTrue(complete(schema, #"{"name": "read_file", "arguments": {"path": "/tmp/x", "lines": null}}"#))
+        XCTAssertEqual(acceptedPrefix(schema, #"{"name":"read_file","name""#), 21, "a property only once")
         XCTAssertTrue(complete(schema, #"{"arguments":{"path":"/tmp/x","lines":3},"name":"read_file"}"#))
         XCTAssertFalse(complete(schema, #"{"arguments":{"path":"/tmp/x","lines":"3"},"name":"read_file"}"#))
         XCTAssertTrue(complete(["type": ["string", "null"]], "null"))

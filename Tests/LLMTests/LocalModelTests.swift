@@ -121,4 +121,23 @@ final class LocalModelTests: XCTestCase {
         XCTAssertLessThanOrEqual(completion.generatedTokens.count, 3)
         if completion.generatedTokens.count == 3 { XCTAssertEqual(completion.finishReason, .maxTokens) }
     }
+
+    func testQwenWritesAConstrainedToolCall() async throws {
+        let model = try LocalModel(path: try TestModels.path(TestModels.qwen05), contextLength: 1024)
+        XCTAssertEqual(model.template.family, .qwen2_5)
+        let tool = ToolSpec(plugin: "calc", name: "evaluate", description: "Evaluate a math expression exactly.",
+                            inputSchema: ["type": "object", "required": ["expression"],
+                                          "properties": ["expression": ["type": "string", "description": "e.g. 2^10"]]])
+        let schema: JSONValue = ["type": "object", "required": ["name", "arguments"],
+                                 "properties": ["name": ["const": "evaluate"], "arguments": tool.inputSchema]]
+        let request = CompletionRequest(messages: [.user("What is 2 to the power of 20? Use the tool.")], tools: [tool],
+                                        maxTokens: 40, constraint: .jsonSchema(schema), prefill: "<tool_call>\n")
+        let completion = try await model.complete(request, onText: nil)
+        XCTAssertTrue(completion.prompt.contains("<tools>\n{\"type\": \"function\", \"function\": {\"name\": \"evaluate\""))
+        XCTAssertTrue(completion.prompt.hasSuffix("<|im_start|>assistant\n<tool_call>\n"))
+        XCTAssertEqual(completion.finishReason, .constraintComplete, completion.text)
+        let call = try JSONValue.parse(completion.text)
+        XCTAssertEqual(call["name"], "evaluate")
+        XCTAssertNotNil(call["arguments"]?["expression"]?.stringValue, completion.text)
+    }
 }

@@ -2,7 +2,7 @@
 /// output so far?" and "is the value complete?" — what constrained decoding asks about each token.
 ///
 /// The state is a set of pushdown stacks (a set because `anyOf`, `enum` and numbers can leave several
-/// readings of the same prefix open). Output is compact JSON: no whitespace except one optional
+/// readings of the same prefix open). Object properties may come in any order, each at most once. Output is compact JSON: no whitespace except one optional
 /// space after `:` and after `,` (models like to write one). See `JSONSchema` for what is enforced.
 public struct JSONConstraint: Sendable, Hashable {
     let schema: JSONSchema
@@ -65,14 +65,15 @@ public struct JSONConstraint: Sendable, Hashable {
         case literal(candidates: [[UInt8]], matched: Int)
     }
 
+    /// Where an object with known properties is; `emitted` has bit i set once property i was written.
     enum ObjectPhase: Hashable, Sendable {
         case open
-        case key(from: Int, candidates: [Int], matched: Int)
-        case colon(property: Int)
-        case afterColon(property: Int, spaced: Bool)
-        case inValue(property: Int)
-        case afterValue(property: Int)
-        case afterComma(next: Int, spaced: Bool)
+        case key(emitted: UInt64, candidates: [Int], matched: Int)
+        case colon(emitted: UInt64, property: Int)
+        case afterColon(emitted: UInt64, property: Int, spaced: Bool)
+        case inValue(emitted: UInt64, property: Int)
+        case afterValue(emitted: UInt64)
+        case afterComma(emitted: UInt64, spaced: Bool)
     }
 
     enum FreeObjectPhase: Hashable, Sendable {
@@ -178,7 +179,8 @@ public struct JSONConstraint: Sendable, Hashable {
         stack.removeLast()
         switch parent {
         case .root(done: false): stack.append(.root(done: true))
-        case let .object(node, .inValue(property)): stack.append(.object(node: node, phase: .afterValue(property: property)))
+        case let .object(node, .inValue(emitted, property)):
+            stack.append(.object(node: node, phase: .afterValue(emitted: emitted | 1 << UInt64(property))))
         case .freeObject(.inValue): stack.append(.freeObject(phase: .afterValue))
         case let .array(node, count, .inValue): stack.append(.array(node: node, count: count + 1, phase: .afterValue))
         default: return nil
@@ -209,38 +211,38 @@ public struct JSONConstraint: Sendable, Hashable {
 
     private func objectStep(_ base: [Frame], node: Int, phase: ObjectPhase, _ byte: UInt8, into out: inout Set<[Frame]>) {
         guard case let .object(properties) = schema.nodes[node] else { return }
-        func keys(from start: Int) -> [Int] {
-            guard start < properties.count else { return [] }
-            let firstRequired = properties[start...].firstIndex { $0.required } ?? properties.count - 1
-            return Array(start...firstRequired)
+        func remaining(_ emitted: UInt64) -> [Int] { properties.indices.filter { emitted & (1 << UInt64($0)) == 0 } }
+        func mayClose(_ emitted: UInt64) -> Bool {
+            !properties.indices.contains { properties[$0].required && emitted & (1 << UInt64($0)) == 0 }
         }
-        func mayClose(after start: Int) -> Bool { !properties[min(start, properties.count)...].contains { $0.required } }
         func set(_ phase: ObjectPhase) { out.insert(base + [.object(node: node, phase: phase)]) }
         switch phase {
         case .open:
-            if byte == Self.quote { set(.key(from: 0, candidates: keys(from: 0), matched: 0)) }
-            if byte == Self.closeBrace, mayClose(after: 0) { finishChild(base, into: &out) }
-        case let .key(from, candidates, matched):
+            if byte == Self.quote { set(.key(emitted: 0, candidates: remaining(0), matched: 0)) }
+            if byte == Self.closeBrace, mayClose(0) { finishChild(base, into: &out) }
+        case let .key(emitted, candidates, matched):
             if byte == Self.quote {
-                if let property = candidates.first(where: { properties[$0].key.count == matched }) { set(.colon(property: property)) }
+                if let property = candidates.first(where: { properties[$0].key.count == matched }) {
+                    set(.colon(emitted: emitted, property: property))
+                }
                 return
             }
             let alive = candidates.filter { properties[$0].key.count > matched && properties[$0].key[matched] == byte }
-            if !alive.isEmpty { set(.key(from: from, candidates: alive, matched: matched + 1)) }
-        case let .colon(property):
-            if byte == Self.colon { set(.afterColon(property: property, spaced: false)) }
-        case let .afterColon(property, spaced):
-            if byte == Self.space && !spaced { set(.afterColon(property: property, spaced: true)) }
-            startMember(base, parent: .object(node: node, phase: .inValue(property: property)),
+            if !alive.isEmpty { set(.key(emitted: emitted, candidates: alive, matched: matched + 1)) }
+        case let .colon(emitted, property):
+            if byte == Self.colon { set(.afterColon(emitted: emitted, property: property, spaced: false)) }
+        case let .afterColon(emitted, property, spaced):
+            if byte == Self.space && !spaced { set(.afterColon(emitted: emitted, property: property, spaced: true)) }
+            startMember(base, parent: .object(node: node, phase: .inValue(emitted: emitted, property: property)),
                         node: properties[property].node, byte, into: &out)
         case .inValue:
             return
-        case let .afterValue(property):
-            if byte == Self.comma, property + 1 < properties.count { set(.afterComma(next: property + 1, spaced: false)) }
-            if byte == Self.closeBrace, mayClose(after: property + 1) { finishChild(base, into: &out) }
-        case let .afterComma(next, spaced):
-            if byte == Self.space && !spaced { set(.afterComma(next: next, spaced: true)) }
-            if byte == Self.quote { set(.key(from: next, candidates: keys(from: next), matched: 0)) }
+        case let .afterValue(emitted):
+            if byte == Self.comma, !remaining(emitted).isEmpty { set(.afterComma(emitted: emitted, spaced: false)) }
+            if byte == Self.closeBrace, mayClose(emitted) { finishChild(base, into: &out) }
+        case let .afterComma(emitted, spaced):
+            if byte == Self.space && !spaced { set(.afterComma(emitted: emitted, spaced: true)) }
+            if byte == Self.quote { set(.key(emitted: emitted, candidates: remaining(emitted), matched: 0)) }
         }
     }
 

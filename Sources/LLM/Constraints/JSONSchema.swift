@@ -3,8 +3,9 @@ import Tokenizers
 
 /// A JSON Schema compiled to the subset constrained decoding enforces.
 ///
-/// Supported: `type` (one or a list), `properties` with `required` (properties are written in schema
-/// order; properties not in the schema are not allowed when `properties` is given), `items`,
+/// Supported: `type` (one or a list), `properties` with `required` (in any order, each at most once;
+/// properties not in the schema are not allowed when `properties` is given; at most 64 are enforced,
+/// a larger object is free-form), `items`,
 /// `minItems`/`maxItems`, `enum` and `const` (any JSON values), `anyOf`/`oneOf` (both as "any of";
 /// exclusivity is not checked), `integer` vs `number`. Anything else (patterns, lengths, bounds,
 /// `$ref`) is not enforced, and a schema that says nothing allows any JSON value.
@@ -13,7 +14,7 @@ public struct JSONSchema: Sendable, Hashable {
     enum Node: Sendable, Hashable {
         /// Any JSON value.
         case any
-        /// An object with known properties, in schema order.
+        /// An object with known properties (sorted by name; written in any order).
         case object([Property])
         /// An object with any keys and values.
         case freeObject
@@ -107,11 +108,9 @@ public struct JSONSchema: Sendable, Hashable {
         private mutating func typeNode(_ type: String, _ s: [String: JSONValue], depth: Int) -> Node {
             switch type {
             case "object":
-                guard let properties = s["properties"]?.objectValue, !properties.isEmpty else { return .freeObject }
+                guard let properties = s["properties"]?.objectValue, (1...64).contains(properties.count) else { return .freeObject }
                 let required = Set((s["required"]?.arrayValue ?? []).compactMap(\.stringValue))
-                // Schema order: JSONValue objects keep none, so required properties come first, then
-                // the optional ones, each group by name.
-                let names = properties.keys.sorted { (required.contains($0) ? 0 : 1, $0) < (required.contains($1) ? 0 : 1, $1) }
+                let names = properties.keys.sorted()
                 return .object(names.map { name in
                     Property(key: Array(CompactJSON.quote(name).utf8.dropFirst().dropLast()),
                              node: compile(properties[name] ?? .object([:]), depth: depth + 1),
