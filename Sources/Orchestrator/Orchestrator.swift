@@ -45,6 +45,19 @@ public struct RunOutcome: Sendable, Hashable {
     public var reusedPromptTokens: [Int]
     /// Wall time of the run in seconds.
     public var seconds: Double
+
+    /// Creates an outcome.
+    public init(answer: String, stop: BudgetStop?, missing: [String], toolCalls: Int, modelCalls: Int,
+                generatedTokens: Int, reusedPromptTokens: [Int], seconds: Double) {
+        self.answer = answer
+        self.stop = stop
+        self.missing = missing
+        self.toolCalls = toolCalls
+        self.modelCalls = modelCalls
+        self.generatedTokens = generatedTokens
+        self.reusedPromptTokens = reusedPromptTokens
+        self.seconds = seconds
+    }
 }
 
 /// Runs a question through a planner: the agent loop of Loom.

@@ -30,7 +30,7 @@ public final class SiteServer: @unchecked Sendable {
                let value = Int(seen[range.upperBound...].prefix { $0.isNumber }) { port = value }
         }
         guard let port else {
-            process.terminate()
+            kill(process.processIdentifier, SIGKILL)
             throw EvalRunner.RunError.site(reason: "the HTTP server did not start: \(seen)")
         }
         self.process = process
@@ -39,7 +39,8 @@ public final class SiteServer: @unchecked Sendable {
 
     /// Stops the server.
     public func stop() {
-        if process.isRunning { process.terminate(); process.waitUntilExit() }
+        // SIGKILL: the child may inherit a signal mask that blocks SIGTERM (seen under XCTest).
+        if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
     }
 
     deinit { stop() }
