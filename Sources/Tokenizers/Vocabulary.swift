@@ -1,13 +1,18 @@
 /// Token types as GGUF stores them in `tokenizer.ggml.token_type` (llama.cpp `llama_token_type`).
 public enum TokenType: Int, Sendable {
+    /// No type given (or a type number GGUF does not define).
     case undefined = 0
+    /// An ordinary BPE token, spelled in the byte-level alphabet.
     case normal = 1
+    /// The unknown-token placeholder.
     case unknown = 2
     /// Structure of a conversation (`<|im_start|>`): recognised in text only when special parsing is on.
     case control = 3
     /// Added vocabulary (`<tool_call>` in Qwen): always recognised in text.
     case userDefined = 4
+    /// A reserved, unused entry.
     case unused = 5
+    /// A raw-byte token (`<0x0A>`, used by SentencePiece vocabularies).
     case byte = 6
 }
 
