@@ -113,6 +113,7 @@ public struct Manifest: Codable, Hashable, Sendable {
             case readOnly = "read_only", readWrite = "read_write", temp
         }
 
+        /// Decodes `"none"`, `"temp"` or the object form.
         public init(from decoder: Decoder) throws {
             if let word = try? decoder.singleValueContainer().decode(String.self) {
                 switch word {
@@ -130,6 +131,7 @@ public struct Manifest: Codable, Hashable, Sendable {
             temp = try container.decodeIfPresent(Bool.self, forKey: .temp) ?? false
         }
 
+        /// Encodes `"none"` and `"temp"` as words, anything else as the object form.
         public func encode(to encoder: Encoder) throws {
             if self == .none || self == .privateTemp {
                 var container = encoder.singleValueContainer()

@@ -32,6 +32,7 @@ public enum PluginHostError: Error, Equatable, Sendable, CustomStringConvertible
     /// The plugin does not offer tools its manifest declares.
     case missingTools(plugin: String, missing: [String], offered: [String])
 
+    /// A sentence for the user naming what failed and how to fix it.
     public var description: String {
         switch self {
         case .invalidManifest(let file, let field, let expected, let found):

@@ -44,6 +44,7 @@ public struct PluginToolError: Error, Sendable, CustomStringConvertible {
     /// Creates an error with a message for the model.
     public init(_ message: String) { self.message = message }
 
+    /// The message.
     public var description: String { message }
 }
 

@@ -15,6 +15,7 @@ public struct PluginCommands: Sendable {
         /// `--args` is not a JSON object.
         case invalidArguments(text: String, reason: String)
 
+        /// A sentence for the user.
         public var description: String {
             switch self {
             case .invalidArguments(let text, let reason):
