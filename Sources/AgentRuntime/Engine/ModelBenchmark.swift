@@ -1,0 +1,138 @@
+import Foundation
+import LLM
+
+/// Measures a model's speed the way `llama-bench` does, so the numbers compare directly.
+///
+/// `pp` (prompt processing): `promptTokens` random token ids run as one batch from an empty cache.
+/// `tg` (text generation): `generatedTokens` single-token steps from an empty cache, one per call.
+/// Each test runs once to warm up, then `repetitions` times; the result is tokens/s, mean and
+/// sample standard deviation over the repetitions. Token ids come from a seeded generator.
+public struct ModelBenchmark: Sendable {
+    /// One measured test.
+    public struct Measurement: Codable, Sendable, Equatable {
+        /// `pp512`, `tg128`, ...
+        public var test: String
+        /// Worker threads.
+        public var threads: Int
+        /// Mean tokens per second.
+        public var tokensPerSecond: Double
+        /// Sample standard deviation of the tokens per second.
+        public var standardDeviation: Double
+        /// Tokens per second of each repetition.
+        public var samples: [Double]
+    }
+
+    /// Everything `loom bench` reports.
+    public struct Report: Codable, Sendable, Equatable {
+        /// The model file.
+        public var model: String
+        /// Bytes of the model file.
+        public var fileBytes: Int
+        /// Seconds to open the file and bind the weights.
+        public var loadSeconds: Double
+        /// Seconds from opening the file to the logits of a one-token prompt (load, session, one step).
+        public var firstTokenSeconds: Double
+        /// Bytes of the KV cache of the benchmark's context, when full.
+        public var kvCacheBytes: Int
+        /// Context length of the sessions.
+        public var contextLength: Int
+        /// The measurements, in order.
+        public var results: [Measurement]
+        /// Peak resident set size of the process (VmHWM), in bytes.
+        public var peakRSSBytes: Int
+    }
+
+    /// Tokens of the prompt-processing test.
+    public var promptTokens = 512
+    /// Tokens of the generation test.
+    public var generatedTokens = 128
+    /// Timed repetitions of each test.
+    public var repetitions = 3
+    /// Thread counts to measure.
+    public var threadCounts = [1, 2]
+
+    /// Creates a benchmark with llama-bench's default sizes.
+    public init(promptTokens: Int = 512, generatedTokens: Int = 128, repetitions: Int = 3, threadCounts: [Int] = [1, 2]) {
+        self.promptTokens = promptTokens
+        self.generatedTokens = generatedTokens
+        self.repetitions = repetitions
+        self.threadCounts = threadCounts
+    }
+
+    /// Runs every test on the model at `path`; `progress` receives each measurement as it completes.
+    /// - Throws: the model's load errors; `LLMError.invalidArgument` for bad sizes.
+    public func run(path: String, progress: (Measurement) -> Void = { _ in }) throws -> Report {
+        guard promptTokens >= 1, generatedTokens >= 1, repetitions >= 1, !threadCounts.isEmpty else {
+            throw LLMError.invalidArgument("benchmark sizes and repetitions must be at least 1")
+        }
+        let context = promptTokens + generatedTokens
+        let clock = ContinuousClock()
+        let loadStart = clock.now
+        let model = try Transformer(path: path)
+        let loaded = clock.now
+        let first = try InferenceSession(model: model, contextLength: context, threads: threadCounts[0])
+        _ = try first.logits(after: [0])
+        let firstToken = clock.now
+
+        var generator = Xoshiro256StarStar(seed: 42)
+        let vocabulary = model.configuration.vocabularySize
+        let prompt = (0 ..< promptTokens).map { _ in Int(generator.next() % UInt64(vocabulary)) }
+        let generated = (0 ..< generatedTokens).map { _ in Int(generator.next() % UInt64(vocabulary)) }
+        var results: [Measurement] = []
+        for threads in threadCounts {
+            let session = try InferenceSession(model: model, contextLength: context, threads: threads)
+            let pp = try measure(test: "pp\(promptTokens)", threads: threads, tokens: promptTokens) {
+                session.reset()
+                _ = try session.logits(after: prompt)
+            }
+            progress(pp)
+            results.append(pp)
+            let tg = try measure(test: "tg\(generatedTokens)", threads: threads, tokens: generatedTokens) {
+                session.reset()
+                for n in 1 ... generatedTokens { _ = try session.logits(after: Array(generated[..<n])) }
+            }
+            progress(tg)
+            results.append(tg)
+        }
+        let fileBytes = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0
+        return Report(model: path, fileBytes: fileBytes,
+                      loadSeconds: Self.seconds(loaded - loadStart),
+                      firstTokenSeconds: Self.seconds(firstToken - loadStart),
+                      kvCacheBytes: first.cacheByteCount, contextLength: context, results: results,
+                      peakRSSBytes: ProcessMemory.peakResidentBytes())
+    }
+
+    private func measure(test: String, threads: Int, tokens: Int, _ body: () throws -> Void) throws -> Measurement {
+        let clock = ContinuousClock()
+        try body()  // warm-up
+        var samples: [Double] = []
+        for _ in 0 ..< repetitions {
+            let start = clock.now
+            try body()
+            samples.append(Double(tokens) / Self.seconds(clock.now - start))
+        }
+        let mean = samples.reduce(0, +) / Double(samples.count)
+        let variance = samples.count > 1
+            ? samples.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(samples.count - 1) : 0
+        return Measurement(test: test, threads: threads, tokensPerSecond: mean,
+                           standardDeviation: variance.squareRoot(), samples: samples)
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        let (s, attoseconds) = duration.components
+        return Double(s) + Double(attoseconds) * 1e-18
+    }
+}
+
+/// The process's memory as the kernel reports it.
+public enum ProcessMemory {
+    /// Peak resident set size (`VmHWM` in /proc/self/status), in bytes; 0 where unavailable.
+    public static func peakResidentBytes() -> Int {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+            let fields = line.split(separator: " ")
+            if fields.count >= 2, let kib = Int(fields[1]) { return kib * 1024 }
+        }
+        return 0
+    }
+}
