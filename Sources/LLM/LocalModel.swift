@@ -89,7 +89,7 @@ public final class LocalModel: LanguageModel, @unchecked Sendable {
         var sampler = Sampler(settings: sampling)
         var constraint = schema.map { TokenConstraint(schema: $0, tokenizer: tokenizer) }
         var detokenizer = StreamingDetokenizer(tokenizer: tokenizer)
-        var stream = StopStringStream(stops: stop.filter { !$0.isEmpty }, onText: onText)
+        var stream = StopStringStream(stops: stop, onText: onText)
         var context = prompt.tokens
         var generated: [Int] = []
         var finish = Completion.FinishReason.maxTokens
@@ -149,47 +149,54 @@ extension LocalModel {
 
 /// Generated text with stop strings: text is streamed as soon as it cannot be the start of a stop
 /// string, and generation ends at the first stop string (which is not part of the output).
+/// Works on UTF-8 bytes, so a combining mark that joins an earlier character is still streamed.
 struct StopStringStream {
-    let stops: [String]
+    let stops: [[UInt8]]
     let onText: (@Sendable (String) -> Void)?
-    /// The output so far (without any stop string).
-    private(set) var text = ""
+    private var bytes: [UInt8] = []
     private var emitted = 0
 
     init(stops: [String], onText: (@Sendable (String) -> Void)?) {
-        self.stops = stops
+        self.stops = stops.map { Array($0.utf8) }.filter { !$0.isEmpty }
         self.onText = onText
     }
 
-    /// Adds text; returns true when a stop string has appeared (the output is cut before it).
+    /// The output so far (without any stop string).
+    var text: String { String(decoding: bytes, as: UTF8.self) }
+
+    /// Adds text (whole characters); returns true when a stop string has appeared (the output is cut before it).
     mutating func append(_ piece: String) -> Bool {
-        text += piece
-        if let cut = stops.compactMap({ text.range(of: $0)?.lowerBound }).min() {
-            text = String(text[..<cut])
+        let searchFrom = max(0, bytes.count - (stops.map(\.count).max() ?? 0))
+        bytes.append(contentsOf: piece.utf8)
+        if let cut = stops.compactMap({ firstIndex(of: $0, from: searchFrom) }).min() {
+            bytes.removeSubrange(cut...)
             flush()
             return true
         }
         // Hold back the longest suffix that could still grow into a stop string.
         var held = 0
         for stop in stops {
-            for length in stride(from: min(stop.count - 1, text.count), to: held, by: -1)
-            where text.hasSuffix(stop.prefix(length)) {
+            for length in stride(from: min(stop.count - 1, bytes.count), to: held, by: -1)
+            where bytes[(bytes.count - length)...].elementsEqual(stop[..<length]) {
                 held = length
                 break
             }
         }
-        emit(upTo: text.count - held)
+        emit(upTo: bytes.count - held)
         return false
     }
 
     /// Emits everything not yet emitted.
-    mutating func flush() { emit(upTo: text.count) }
+    mutating func flush() { emit(upTo: bytes.count) }
+
+    private func firstIndex(of needle: [UInt8], from start: Int) -> Int? {
+        guard bytes.count >= needle.count, start <= bytes.count - needle.count else { return nil }
+        return (start...(bytes.count - needle.count)).first { bytes[$0..<($0 + needle.count)].elementsEqual(needle) }
+    }
 
     private mutating func emit(upTo end: Int) {
         guard end > emitted else { return }
-        let start = text.index(text.startIndex, offsetBy: emitted)
-        let stop = text.index(text.startIndex, offsetBy: end)
-        onText?(String(text[start..<stop]))
+        onText?(String(decoding: bytes[emitted..<end], as: UTF8.self))
         emitted = end
     }
 }

@@ -1,6 +1,6 @@
 import AgentCore
 import Foundation
-import LLM
+@testable import LLM
 import TestSupport
 import Tokenizers
 import XCTest
@@ -139,5 +139,38 @@ final class LocalModelTests: XCTestCase {
         let call = try JSONValue.parse(completion.text)
         XCTAssertEqual(call["name"], "evaluate")
         XCTAssertNotNil(call["arguments"]?["expression"]?.stringValue, completion.text)
+    }
+}
+
+/// Stop strings and streaming without a model.
+final class StopStringStreamTests: XCTestCase {
+    private final class Pieces: @unchecked Sendable {
+        var all: [String] = []
+    }
+
+    func testHoldsBackPossibleStopPrefixesAndCutsAtTheStop() {
+        let pieces = Pieces()
+        var stream = StopStringStream(stops: ["END", "\n\n"], onText: { pieces.all.append($0) })
+        XCTAssertFalse(stream.append("abc E"))
+        XCTAssertEqual(pieces.all, ["abc "], "E could start END")
+        XCTAssertFalse(stream.append("x"))
+        XCTAssertEqual(pieces.all.joined(), "abc Ex")
+        XCTAssertFalse(stream.append("yEN"))
+        XCTAssertEqual(pieces.all.joined(), "abc Exy", "EN is held back")
+        XCTAssertTrue(stream.append("Dz"))
+        XCTAssertEqual(stream.text, "abc Exy")
+        XCTAssertEqual(pieces.all.joined(), "abc Exy")
+    }
+
+    func testStopAcrossPiecesAndCombiningMarks() {
+        let pieces = Pieces()
+        var stream = StopStringStream(stops: ["<|stop|>"], onText: { pieces.all.append($0) })
+        XCTAssertFalse(stream.append("caf"))
+        XCTAssertFalse(stream.append("e"))
+        XCTAssertFalse(stream.append("\u{301} <|st"))
+        XCTAssertTrue(stream.append("op|> more"))
+        stream.flush()
+        XCTAssertEqual(stream.text, "cafe\u{301} ")
+        XCTAssertEqual(pieces.all.joined(), "cafe\u{301} ", "the combining mark is streamed too")
     }
 }
