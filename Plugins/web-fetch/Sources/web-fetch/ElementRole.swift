@@ -82,14 +82,20 @@ struct InlineBuilder {
 
     /// Appends character data, turning each run of whitespace into one space.
     mutating func appendText(_ string: String) {
-        for scalar in string.unicodeScalars {
-            if scalar.isASCIIWhitespace {
+        let bytes = string.utf8
+        var index = bytes.startIndex
+        while index < bytes.endIndex {
+            if bytes[index].isASCIIWhitespace {
                 if text.isEmpty { leadingSpace = true }
                 pendingSpace = true
-            } else {
-                flushSpace()
-                text.unicodeScalars.append(scalar)
+                index = bytes.index(after: index)
+                continue
             }
+            // A run of non-whitespace; ASCII bytes are always character boundaries in UTF-8.
+            let runStart = index
+            while index < bytes.endIndex, !bytes[index].isASCIIWhitespace { index = bytes.index(after: index) }
+            flushSpace()
+            text += string[runStart..<index]
         }
     }
 
@@ -136,4 +142,9 @@ struct InlineBuilder {
         if pendingSpace, !text.isEmpty, text.last != "\n" { text += " " }
         pendingSpace = false
     }
+}
+
+extension UInt8 {
+    /// HTML's ASCII whitespace as a UTF-8 byte: space, tab, line feed, form feed, carriage return.
+    fileprivate var isASCIIWhitespace: Bool { self == 0x20 || self == 0x09 || self == 0x0A || self == 0x0C || self == 0x0D }
 }

@@ -55,17 +55,25 @@ struct Node {
         return String(cString: text)
     }
 
-    /// The children of an element or the document, in order.
-    var children: [Node] {
-        let vector: GumboVector
+    /// The children of an element or the document, in order (a view over Gumbo's vector, no copy).
+    var children: Children {
         switch type {
-        case GUMBO_NODE_DOCUMENT: vector = pointer.pointee.v.document.children
-        case GUMBO_NODE_ELEMENT, GUMBO_NODE_TEMPLATE: vector = pointer.pointee.v.element.children
-        default: return []
+        case GUMBO_NODE_DOCUMENT: return Children(vector: pointer.pointee.v.document.children)
+        case GUMBO_NODE_ELEMENT, GUMBO_NODE_TEMPLATE: return Children(vector: pointer.pointee.v.element.children)
+        default: return Children(vector: GumboVector(data: nil, length: 0, capacity: 0))
         }
-        guard let data = vector.data else { return [] }
-        return (0..<Int(vector.length)).compactMap { index in
-            data[index].map { Node($0.assumingMemoryBound(to: GumboNode.self)) }
+    }
+
+    /// The child nodes of a node, read in place from a `GumboVector` of `GumboNode*`.
+    struct Children: RandomAccessCollection {
+        let vector: GumboVector
+
+        var startIndex: Int { 0 }
+        var endIndex: Int { vector.data == nil ? 0 : Int(vector.length) }
+
+        subscript(position: Int) -> Node {
+            // Gumbo never stores NULL in a children vector; `endIndex` is 0 when `data` is NULL.
+            Node(vector.data.unsafelyUnwrapped[position].unsafelyUnwrapped.assumingMemoryBound(to: GumboNode.self))
         }
     }
 

@@ -34,15 +34,18 @@ struct MarkdownRenderer {
     static func render(_ document: HTMLDocument, pageURL: String) -> Page {
         let links = LinkResolver(baseURL: pageURL)
         let root = document.root
-        if let base = root.first(where: { $0.tag == GUMBO_TAG_BASE }), let href = base.attribute("href") {
+        let head = root.children.first { $0.isElement && $0.tag == GUMBO_TAG_HEAD }
+        if let base = head?.children.first(where: { $0.isElement && $0.tag == GUMBO_TAG_BASE }),
+           let href = base.attribute("href") {
             links.rebase(href)
         }
         var title = InlineBuilder()
-        if let titleNode = root.first(where: { $0.tag == GUMBO_TAG_TITLE }) { title.appendText(titleNode.textContent) }
+        if let titleNode = head?.first(where: { $0.tag == GUMBO_TAG_TITLE }) { title.appendText(titleNode.textContent) }
 
-        let body = root.first(where: { $0.tag == GUMBO_TAG_BODY }) ?? root
-        let main = body.first(where: { $0.tag == GUMBO_TAG_MAIN || $0.attribute("role") == "main" })
-        let articles = body.all(where: { $0.tag == GUMBO_TAG_ARTICLE })
+        let body = root.children.first { $0.isElement && $0.tag == GUMBO_TAG_BODY } ?? root
+        let landmarks = body.all { $0.tag == GUMBO_TAG_MAIN || $0.tag == GUMBO_TAG_ARTICLE || $0.attribute("role") == "main" }
+        let main = landmarks.first { $0.tag == GUMBO_TAG_MAIN || $0.attribute("role") == "main" }
+        let articles = landmarks.filter { $0.tag == GUMBO_TAG_ARTICLE }
         let content = main ?? (articles.count == 1 ? articles[0] : body)
 
         var renderer = MarkdownRenderer(links: links)
@@ -226,9 +229,11 @@ struct MarkdownRenderer {
         }
         guard dropsBoilerplateClasses, node.tag != GUMBO_TAG_BODY, node.tag != GUMBO_TAG_HTML,
               node.tag != GUMBO_TAG_MAIN, node.tag != GUMBO_TAG_ARTICLE else { return false }
-        let words = ((node.attribute("class") ?? "") + " " + (node.attribute("id") ?? "")).lowercased()
-            .split(whereSeparator: { !($0.isLetter || $0.isNumber) })
-        return words.contains { MarkdownRenderer.boilerplateWords.contains(String($0)) }
+        return [node.attribute("class"), node.attribute("id")].contains { value in
+            guard let value, !value.isEmpty else { return false }
+            return value.lowercased().split(whereSeparator: { !($0.isLetter || $0.isNumber) })
+                .contains { MarkdownRenderer.boilerplateWords.contains(String($0)) }
+        }
     }
 
     // MARK: Text helpers
@@ -236,7 +241,7 @@ struct MarkdownRenderer {
     /// Prefixes the first line of `text` with `first` and every other line with `rest` (blank lines stay bare).
     func prefixLines(_ text: String, first: String, rest: String) -> String {
         var out = ""
-        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (index, line) in text.split(separator: Character("\n"), omittingEmptySubsequences: false).enumerated() {
             if index > 0 { out += "\n" }
             let prefix = index == 0 ? first : rest
             out += line.isEmpty ? String(prefix.reversed().drop(while: { $0 == " " }).reversed()) : prefix + line
@@ -246,7 +251,7 @@ struct MarkdownRenderer {
 
     /// Preformatted text without trailing spaces on lines and without blank lines at either end.
     private func trimmedLines(_ text: String) -> String {
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> Substring in
+        var lines = text.split(separator: Character("\n"), omittingEmptySubsequences: false).map { line -> Substring in
             var line = line
             while line.last == " " || line.last == "\t" || line.last == "\r" { line.removeLast() }
             return line
@@ -260,8 +265,8 @@ struct MarkdownRenderer {
 extension String {
     /// The string with each line break replaced by a space (for headings, links and table cells).
     func replacingNewlines() -> String {
-        guard contains("\n") else { return self }
-        return split(separator: "\n").map { $0.trimmingCharacters(in: " ") }.joined(separator: " ")
+        guard utf8.contains(UInt8(ascii: "\n")) else { return self }
+        return split(separator: Character("\n")).map { $0.trimmingCharacters(in: " ") }.joined(separator: " ")
     }
 }
 

@@ -1,5 +1,4 @@
 import CGumbo
-import Foundation
 
 extension MarkdownRenderer {
     /// Renders a `<table>` as a markdown table (first row as the header row, `colspan` repeated as empty
@@ -21,7 +20,8 @@ extension MarkdownRenderer {
             var texts: [String] = []
             for cell in cells {
                 let text = blocks(of: cell, inContent: inContent).joined(separator: " ").replacingNewlines()
-                texts.append(text.replacingOccurrences(of: "|", with: "\\|"))
+                texts.append(text.utf8.contains(UInt8(ascii: "|")) ? text.split(separator: Character("|"), omittingEmptySubsequences: false)
+                    .joined(separator: "\\|") : text)
                 texts += Array(repeating: "", count: span(of: cell) - 1)
             }
             if texts.allSatisfy(\.isEmpty) { continue }
