@@ -48,12 +48,16 @@ public final class LocalModel: LanguageModel, @unchecked Sendable {
     /// Runs one chat completion: renders the conversation with the model's template (plus
     /// `request.prefill`), generates until an end-of-turn token, a stop string, `maxTokens`, or the
     /// end of the constrained value, streaming complete characters to `onText`.
+    ///
+    /// A JSON-Schema constraint covers the prefill too when the prefill is a valid start of the value
+    /// (`{"name": "evaluate", "arguments": `): the JSON is then prefill + text. Otherwise (for
+    /// example `<tool_call>\n`) the constraint applies to the generated text alone.
     public func complete(_ request: CompletionRequest, onText: (@Sendable (String) -> Void)?) async throws -> Completion {
         let pieces = template.render(request.messages, tools: request.tools, addGenerationPrompt: true, prefill: request.prefill)
         let prompt = Prompt(text: pieces.text, tokens: tokenizer.encode(pieces))
         let constraint: JSONSchema? = request.constraint.map { if case let .jsonSchema(schema) = $0 { JSONSchema(schema) } else { nil } } ?? nil
         return try generate(prompt, sampling: request.sampling, maxTokens: request.maxTokens, stop: request.stop,
-                            constraint: constraint, onText: onText)
+                            constraint: constraint, constrainedPrefix: request.prefill, onText: onText)
     }
 
     /// A prompt as text and token ids.
@@ -71,16 +75,21 @@ public final class LocalModel: LanguageModel, @unchecked Sendable {
     }
 
     /// Generates a continuation of a prompt (the core of `complete`, also used for raw prompts).
+    /// - Parameter constrainedPrefix: text at the end of the prompt that the constraint starts from,
+    ///   if it is a valid start of the value (see `complete`).
     /// - Throws: `LLMError` when the prompt does not fit the context or the constraint allows no token.
     public func generate(_ prompt: Prompt, sampling: SamplingSettings, maxTokens: Int, stop: [String] = [],
-                         constraint: JSONSchema? = nil, onText: (@Sendable (String) -> Void)? = nil) throws -> Completion {
+                         constraint: JSONSchema? = nil, constrainedPrefix: String = "",
+                         onText: (@Sendable (String) -> Void)? = nil) throws -> Completion {
         try lock.withLock {
-            try generateLocked(prompt, sampling: sampling, maxTokens: maxTokens, stop: stop, constraint: constraint, onText: onText)
+            try generateLocked(prompt, sampling: sampling, maxTokens: maxTokens, stop: stop, constraint: constraint,
+                               constrainedPrefix: constrainedPrefix, onText: onText)
         }
     }
 
     private func generateLocked(_ prompt: Prompt, sampling: SamplingSettings, maxTokens: Int, stop: [String],
-                                constraint schema: JSONSchema?, onText: (@Sendable (String) -> Void)?) throws -> Completion {
+                                constraint schema: JSONSchema?, constrainedPrefix: String,
+                                onText: (@Sendable (String) -> Void)?) throws -> Completion {
         guard !prompt.tokens.isEmpty else { throw LLMError.emptyInput }
         let start = Date()
         var (logits, reused) = try evaluatePrompt(prompt.tokens)
@@ -88,6 +97,9 @@ public final class LocalModel: LanguageModel, @unchecked Sendable {
 
         var sampler = Sampler(settings: sampling)
         var constraint = schema.map { TokenConstraint(schema: $0, tokenizer: tokenizer) }
+        if var started = constraint, !constrainedPrefix.isEmpty, started.advance(bytes: Array(constrainedPrefix.utf8)) {
+            constraint = started
+        }
         var detokenizer = StreamingDetokenizer(tokenizer: tokenizer)
         var stream = StopStringStream(stops: stop, onText: onText)
         var context = prompt.tokens

@@ -102,6 +102,17 @@ final class LocalModelTests: XCTestCase {
         }
     }
 
+    func testConstraintCoversAJSONPrefill() async throws {
+        let model = try model()
+        let schema: JSONValue = ["type": "object", "properties": ["answer": ["type": "integer"]], "required": ["answer"]]
+        let request = CompletionRequest(messages: [.user("What is 2 + 3? Reply in JSON.")], maxTokens: 12,
+                                        constraint: .jsonSchema(schema), prefill: "{\"answer\": ")
+        let completion = try await model.complete(request, onText: nil)
+        XCTAssertEqual(completion.finishReason, .constraintComplete, completion.text)
+        let value = try JSONValue.parse("{\"answer\": " + completion.text)
+        XCTAssertNotNil(value["answer"]?.intValue, completion.text)
+    }
+
     func testUntrustedContentNeverBecomesControlTokens() async throws {
         let model = try model()
         let imStart = try XCTUnwrap(model.tokenizer.tokenID(spelledAs: "<|im_start|>"))

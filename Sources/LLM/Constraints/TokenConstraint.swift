@@ -41,6 +41,16 @@ public struct TokenConstraint: Sendable {
         return ok
     }
 
+    /// Moves past text that is already part of the value (a prefill); returns false, leaving the
+    /// constraint unchanged, if the bytes are not a valid start.
+    public mutating func advance(bytes: [UInt8]) -> Bool {
+        var next = json
+        guard next.advance(bytes) else { return false }
+        json = next
+        firstBytes = Self.firstBytes(json)
+        return true
+    }
+
     /// Whether the output so far is a complete value that cannot grow (generation should stop).
     public var isFinished: Bool { json.isComplete && !firstBytes.contains(true) }
 }
