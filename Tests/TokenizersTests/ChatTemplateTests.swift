@@ -24,6 +24,8 @@ final class ChatTemplateTests: XCTestCase {
         }
         var conversations: [String: Conversation]
         var rendered: [String: String]
+        /// Each model's `tokenizer.chat_template`, as rendered.
+        var templates: [String: String]
     }
 
     private func fixture() throws -> Fixture {
@@ -42,16 +44,20 @@ final class ChatTemplateTests: XCTestCase {
         return (messages, tools)
     }
 
-    private let models = [
-        ("qwen2.5-coder-0.5b", TestModels.qwen05), ("qwen2.5-coder-1.5b", TestModels.qwen15), ("smollm2-135m", TestModels.smollm),
-    ]
+    func testFixtureTemplatesAreTheModelsOwn() throws {
+        // The 1.5B file is not needed here: CI pulls only the two test models.
+        let fixture = try fixture()
+        for (name, file) in [("qwen2.5-coder-0.5b", TestModels.qwen05), ("smollm2-135m", TestModels.smollm)] {
+            XCTAssertEqual(try SharedTokenizers.load(file).chatTemplate, fixture.templates[name], name)
+        }
+    }
 
     func testRenderingMatchesTheRealTemplates() throws {
         let fixture = try fixture()
         XCTAssertEqual(fixture.conversations.count, 5)
-        for (name, file) in models {
-            let tokenizer = try SharedTokenizers.load(file)
-            let template = try ChatTemplate(jinja: tokenizer.chatTemplate)
+        XCTAssertEqual(fixture.templates.count, 3)
+        for (name, jinja) in fixture.templates.sorted(by: { $0.key < $1.key }) {
+            let template = try ChatTemplate(jinja: jinja)
             for (id, c) in fixture.conversations.sorted(by: { $0.key < $1.key }) {
                 let (messages, tools) = conversation(c)
                 // SmolLM2's template has no tool format: Loom writes Qwen2.5's (checked in the next test).
@@ -80,7 +86,7 @@ final class ChatTemplateTests: XCTestCase {
         XCTAssertEqual(qwen.family, .qwen2_5)
         XCTAssertEqual(qwen.defaultSystemPrompt, "You are Qwen, created by Alibaba Cloud. You are a helpful assistant.")
         XCTAssertNil(qwen.fallbackReason)
-        let qwen15 = try ChatTemplate(jinja: SharedTokenizers.load(TestModels.qwen15).chatTemplate)
+        let qwen15 = try ChatTemplate(jinja: fixture().templates["qwen2.5-coder-1.5b"])
         XCTAssertTrue(qwen15.toolsPostamble.contains("{{\"name\": <function-name>"))
         let smol = try ChatTemplate(jinja: SharedTokenizers.load(TestModels.smollm).chatTemplate)
         XCTAssertEqual(smol.defaultSystemPrompt, "You are a helpful AI assistant named SmolLM, trained by Hugging Face")

@@ -1,6 +1,6 @@
 """Renders conversations with the real chat templates of the Loom test models (jinja2, as Hugging Face
 transformers does: trim_blocks, lstrip_blocks, tojson = json.dumps(ensure_ascii=False)) and writes
-chat-templates.json. Usage: python3 make_chat_templates.py MODELS_DIR > chat-templates.json
+chat-templates.json (with the template texts themselves, so tests need only the models CI pulls). Usage: python3 make_chat_templates.py MODELS_DIR > chat-templates.json
 Needs: pip install jinja2. The GGUF metadata is read by a few lines below (no gguf package needed)."""
 import json
 import struct
@@ -64,11 +64,13 @@ CONVERSATIONS = {
 def main():
     env = ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True)
     env.filters["tojson"] = lambda x, **kw: json.dumps(x, ensure_ascii=False)
-    out = {"conversations": {}, "rendered": {}}
+    out = {"conversations": {}, "rendered": {}, "templates": {}}
     for name, (messages, tools) in CONVERSATIONS.items():
         out["conversations"][name] = {"messages": messages, "tools": tools}
     for model, file in MODELS.items():
-        template = env.from_string(gguf_metadata(sys.argv[1] + "/" + file)["tokenizer.chat_template"])
+        text = gguf_metadata(sys.argv[1] + "/" + file)["tokenizer.chat_template"]
+        out["templates"][model] = text
+        template = env.from_string(text)
         for name, (messages, tools) in CONVERSATIONS.items():
             jinja_messages = [dict(m, tool_calls=[{"type": "function", "function": c} for c in m["tool_calls"]])
                               if "tool_calls" in m else m for m in messages]
