@@ -10,10 +10,10 @@ enum Prompts {
         \(session.agent.systemPrompt)
 
         You answer by first writing a plan: a JSON object {"steps": [...]} where each step is \
-        {"id": "s1", "tool": "<tool name>", "arguments": {...}, "depends_on": ["<earlier step id>", ...]}.
-        To use an earlier step's result in an argument, write "{{s1}}" (alone or inside a string) and list \
-        s1 in depends_on. Steps that do not depend on each other run at the same time. Use as few steps as \
-        the question needs; an empty list of steps means no tool is needed.
+        {"id": "s1", "tool": "<tool name>", "arguments": {...}}.
+        To use an earlier step's result in an argument, write "{{s1}}" (alone or inside a string); a step \
+        runs after the steps it refers to, and steps that do not refer to each other run at the same time. \
+        Use as few steps as the question needs; an empty list of steps means no tool is needed.
 
         Tools:
         \(session.catalog.listing)

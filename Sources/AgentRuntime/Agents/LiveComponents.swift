@@ -1,10 +1,12 @@
 import AgentCore
 import Foundation
+import LLM
+import PluginHost
 import Traces
 
 /// Errors of running agents from the CLI: missing pieces and unusable inputs.
 public enum AgentRunError: Error, CustomStringConvertible, Sendable {
-    /// A live model or plugin host is needed but not wired into this build.
+    /// A live model or plugin host is needed but not available.
     case notWired(what: String)
     /// The trace could not be written.
     case traceUnwritable(path: String, reason: String)
@@ -36,11 +38,49 @@ public struct LiveComponents: Sendable {
         self.pluginVersions = pluginVersions
     }
 
-    /// The factories of this build: `LLM.LocalModel` for models and `PluginHost` for tools.
+    /// The factories of this build: `LLM.LocalModel` for models (by registry name or path; one
+    /// loaded model is kept and reused) and `PluginHost` for the registered plugins, sandboxed.
+    public static var standard: LiveComponents { standard() }
+
+    /// The factories of this build with options.
     ///
-    /// Until they are wired here, asking for either throws `AgentRunError.notWired`.
-    public static var standard: LiveComponents {
-        LiveComponents(model: { _ in throw AgentRunError.notWired(what: "the local model") },
-                       tools: { _ in throw AgentRunError.notWired(what: "the plugin host") })
+    /// - Parameters:
+    ///   - webFetchAllowHosts: private hosts web-fetch may reach (e.g. `127.0.0.1` for the evaluation site).
+    ///   - threads: worker threads of the forward pass.
+    public static func standard(webFetchAllowHosts: [String] = [], threads: Int = 2) -> LiveComponents {
+        let cache = ModelCache()
+        let environment = webFetchAllowHosts.isEmpty ? [:]
+            : ["web-fetch": ["LOOM_WEB_FETCH_ALLOW_HOSTS": webFetchAllowHosts.joined(separator: ",")]]
+        return LiveComponents(
+            model: { name in
+                let store = ModelStore()
+                let wanted = name ?? KnownModels.defaultName
+                let path = try store.resolve(wanted).path
+                let known = KnownModels.all.first { $0.name == wanted || $0.file == (path as NSString).lastPathComponent }
+                return try await cache.model(path: path) {
+                    try LocalModel(path: path, name: known?.name, sha256: known?.sha256, threads: threads)
+                }
+            },
+            tools: { plugins in
+                try PluginSetup().executor(named: plugins.isEmpty ? nil : plugins, allowUnsandboxed: false,
+                                           environment: environment)
+            },
+            pluginVersions: {
+                ((try? PluginSetup().registry.load().plugins) ?? []).map {
+                    Trace.PluginInfo(name: $0.manifest.name, version: $0.manifest.version)
+                }
+            })
+    }
+}
+
+/// Keeps the last loaded model so that a series of runs (an evaluation) loads it once.
+actor ModelCache {
+    private var loaded: (path: String, model: LocalModel)?
+
+    func model(path: String, load: () throws -> LocalModel) throws -> LocalModel {
+        if let loaded, loaded.path == path { return loaded.model }
+        let model = try load()
+        loaded = (path, model)
+        return model
     }
 }

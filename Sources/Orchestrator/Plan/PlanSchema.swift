@@ -4,7 +4,8 @@ import AgentCore
 ///
 /// Each step is one branch of an `anyOf`, one per tool: the tool name is fixed by an `enum` and the
 /// arguments follow that tool's own schema, with non-string arguments also allowed as a string so that
-/// a `"{{s1}}"` reference can stand in for them.
+/// a `"{{s1}}"` reference can stand in for them. Dependencies are not generated: they follow from the
+/// references (small models fill a free `depends_on` list with cycles and guesses).
 public enum PlanSchema {
     /// The plan schema for these tools, with at most `maxSteps` steps.
     public static func schema(for catalog: ToolCatalog, maxSteps: Int) -> JSONValue {
@@ -15,9 +16,8 @@ public enum PlanSchema {
                     "id": ["type": "string"],
                     "tool": ["type": "string", "enum": .array([.string(tool.name)])],
                     "arguments": referable(tool.inputSchema),
-                    "depends_on": ["type": "array", "items": ["type": "string"]],
                 ]),
-                "required": ["id", "tool", "arguments", "depends_on"],
+                "required": ["id", "tool", "arguments"],
                 "additionalProperties": false,
             ])
         }

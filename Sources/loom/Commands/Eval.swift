@@ -23,7 +23,7 @@ struct Eval: AsyncParsableCommand {
             if !quiet { print(EvalCommand.line(result)) }
         }
         do {
-            let report = try await EvalCommand.run(options, components: .standard, onResult: onResult)
+            let report = try await EvalCommand.run(options, components: .standard(webFetchAllowHosts: ["127.0.0.1"]), onResult: onResult)
             print(json ? EvalCommand.json(report) : EvalCommand.summary(report))
         } catch {
             FileHandleOutput.standardError("loom eval: \(error)\n")
