@@ -90,6 +90,14 @@ final class SandboxTests: XCTestCase {
         XCTAssertTrue(large.isError && large.content.contains("MemoryError"), large.content)
     }
 
+    func testFileSizeLimit() async throws {
+        let executor = try Probe.executor(self, [try Probe.plugin(self, sandbox: ["filesystem": "temp", "max_file_mb": 1])])
+        let small = await call(executor, "write_file", ["path": "/tmp/small", "bytes": 1000])
+        XCTAssertFalse(small.isError, small.content)
+        let large = await call(executor, "write_file", ["path": "/tmp/large", "bytes": 2_000_000])
+        XCTAssertTrue(large.isError && large.content.contains("File too large"), large.content)
+    }
+
     func testManifestAndHostEnvironmentReachPlugin() async throws {
         let directory = try Probe.temporaryDirectory(self)
         var document = Probe.manifest().objectValue ?? [:]

@@ -16,7 +16,7 @@ Without MODE it serves these tools; several misbehave on purpose:
   spin {}                burns CPU forever
   connect {port}         tries a TCP connection to 127.0.0.1:port
   read_file {path}       reads a file
-  write_file {path}      writes a file
+  write_file {path, bytes?}  writes a file ("probe", or that many bytes)
   env {name}             returns an environment variable
   instance {}            returns an id unique to this process
   allocate {megabytes}   allocates and touches that much memory
@@ -87,7 +87,7 @@ def call(name, args):
     if name == "write_file":
         try:
             with open(args["path"], "w") as handle:
-                handle.write("probe")
+                handle.write("x" * int(args.get("bytes", 0)) if "bytes" in args else "probe")
             return text("wrote " + args["path"])
         except OSError as error:
             return text("write failed: %s" % error, error=True)
