@@ -46,7 +46,20 @@ final class LimitsTests: XCTestCase {
             …truncated, continue at 64 (call fetch again with start_index=64; 1048575 characters in all)
             """)
         let peak = try XCTUnwrap(peakKiB, "plugin process not found in /proc")
+        print("web-fetch peak memory after a 50 MB body with a 1 MiB cap: \(peak) KiB")
         XCTAssertLessThan(peak, 48 * 1024, "peak memory \(peak) KiB: the 50 MB body must not be buffered")
+    }
+
+    func testCompressedBombStopsAtTheCapOnDecodedBytes() async throws {
+        let server = try FixtureServer()
+        defer { server.stop() }
+        let cap = 262_144
+        let plugin = try await startPlugin(allowHosts: "127.0.0.1", extra: ["LOOM_WEB_FETCH_MAX_BYTES": String(cap)])
+        let page = try await plugin.fetchStructured(server.base + "/gzip-bomb", maxChars: 10, startIndex: 0)
+        await plugin.stop()
+        XCTAssertEqual(page["body_bytes"], .int(cap))
+        XCTAssertEqual(page["body_truncated"], .bool(true))
+        XCTAssertEqual(page["text"], .string("aaaaaaaaaa"))
     }
 
     func testLongPageIsReadInPagesThatJoinUp() async throws {

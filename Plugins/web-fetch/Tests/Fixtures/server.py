@@ -13,6 +13,7 @@ Routes (all on 127.0.0.1):
   /status/<code>       an HTML error page with that status
   /stall               waits 30 s before answering (the client's timeout must fire first)
   /big                 a 50 MB text/plain body (the client's byte cap must stop it)
+  /gzip-bomb           50 MB of text gzip-compressed to about 50 KB (the cap counts decoded bytes)
   /data.json           a JSON document (compact, key order not alphabetical)
   /image.png           a 1x1 PNG
   /octet               bytes with no Content-Type whose first bytes are binary
@@ -101,6 +102,9 @@ class Handler(BaseHTTPRequestHandler):
                 while sent < total:
                     self.wfile.write(chunk)
                     sent += len(chunk)
+            elif path == "/gzip-bomb":
+                body = gzip.compress(b"a" * (50 * 1024 * 1024), compresslevel=9)
+                self.send(200, body, "text/plain", headers=[("Content-Encoding", "gzip")])
             elif path == "/data.json":
                 body = b'{"name":"Loom","version":[0,1],"nested":{"z":1,"a":null,"empty":{},"list":[]},' \
                        b'"text":"a \\"quoted\\" {brace}, [bracket]: colon","pi":3.14159e0}'
