@@ -136,11 +136,12 @@ enum Supervisor {
         var buffer = [UInt8](repeating: 0, count: 65536)
 
         while true {
-            if termination == nil, let reaped = reap(pid, blocking: false) {
-                termination = reaped
+            if termination == nil, hasExited(pid) {
                 end = clock.now
                 // The group may hold stragglers (unsandboxed runs); the sandbox's pid namespace is already gone.
+                // Killed before reaping, while the zombie still reserves the group's id.
                 killGroup(pid)
+                termination = reap(pid, blocking: true) ?? .signaled(SIGKILL)
                 drainDeadline = clock.now + drainGrace
             }
             let now = clock.now
@@ -223,6 +224,17 @@ enum Supervisor {
     private static func killGroup(_ pid: pid_t) {
         _ = Glibc.kill(-pid, SIGKILL)
         _ = Glibc.kill(pid, SIGKILL)
+    }
+
+    /// Whether the child has ended, without reaping it (`waitid` with WNOWAIT).
+    private static func hasExited(_ pid: pid_t) -> Bool {
+        var info = siginfo_t()
+        while true {
+            let result = waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | 0x0100_0000)  // WNOWAIT
+            if result == 0 { return info._sifields._sigchld.si_pid == pid }
+            if errno == EINTR { continue }
+            return true  // cannot be waited for: treat as ended, `reap` reports it
+        }
     }
 
     /// `waitpid`, retrying on EINTR; nil while the child runs (non-blocking) or when it cannot be waited for.
