@@ -82,7 +82,7 @@ public enum Replayer {
         var compared = 0
         var divergence: Divergence?
         if case .fork = mode {
-            compared = min(replayed.count, recorded.count)
+            compared = replayed.count
         } else {
             let found = firstDifference(recorded: recorded, replayed: replayed, ignoring: ignoring, torn: trace.torn)
             compared = found.compared

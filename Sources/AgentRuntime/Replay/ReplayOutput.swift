@@ -11,7 +11,7 @@ public enum ReplayOutput {
             out += "DIVERGED after \(r.eventsCompared) matching events of \(r.recordedEvents)\n"
             out += divergence.description + "\n"
         } else if r.mode == "fork" {
-            out += "forked; \(r.eventsCompared) events replayed or run\n"
+            out += "forked; the new run has \(r.eventsCompared) events\n"
         } else {
             out += "\(r.eventsCompared) of \(r.recordedEvents) events match\n"
         }

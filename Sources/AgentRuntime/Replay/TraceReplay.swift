@@ -60,6 +60,8 @@ public enum TraceReplay {
             forked.parent = request.path
             forked.startedAt = ISO8601DateFormatter().string(from: Date())
             if let liveModel { forked.model = liveModel.info }
+            if let liveTools { forked.tools = try await liveTools.tools() }
+            forked.plugins = await components.pluginVersions()
             await sink.record(.header(forked))
             forkSink = sink
         }
