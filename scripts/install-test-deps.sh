@@ -1,17 +1,26 @@
 #!/usr/bin/env bash
-# Creates the Python environment the tests use (SymPy to check calc's answers, the third-party MCP server
-# mcp-server-time to register as a plugin). Idempotent: does nothing when everything is in place.
+# Creates the Python environments the tests use. Idempotent: does nothing when everything is in place.
+#   venvs/test      SymPy, which checks the calc plugin's answers (first on PATH while tests run)
+#   venvs/mcp-time  the third-party MCP server mcp-server-time, registered as a plugin by the tests
+# Both are made with Debian's /usr/bin/python3 so that sandboxed plugins can run them (the sandbox shows
+# /usr but not a Python installed under a home directory).
 set -euo pipefail
 
 LOOM_HOME="${LOOM_HOME:-$HOME/.cache/loom}"
-venv="$LOOM_HOME/venvs/test"
-requirements=(sympy==1.14.0 mcp-server-time)
+python=/usr/bin/python3
 
-if [ ! -x "$venv/bin/python3" ]; then
-  echo "loom: creating test Python environment in $venv"
-  python3 -m venv "$venv"
-fi
-if ! "$venv/bin/python3" -c "import sympy, mcp_server_time" 2>/dev/null; then
-  echo "loom: installing ${requirements[*]} into $venv"
-  "$venv/bin/python3" -m pip install --quiet --disable-pip-version-check "${requirements[@]}"
-fi
+make_venv() { # dir import-check requirements...
+  local dir="$1" check="$2"
+  shift 2
+  if [ ! -x "$dir/bin/python3" ]; then
+    echo "loom: creating Python environment $dir"
+    "$python" -m venv "$dir"
+  fi
+  if ! "$dir/bin/python3" -c "import $check" 2>/dev/null; then
+    echo "loom: installing $* into $dir"
+    "$dir/bin/python3" -m pip install --quiet --disable-pip-version-check "$@"
+  fi
+}
+
+make_venv "$LOOM_HOME/venvs/test" sympy sympy==1.14.0
+make_venv "$LOOM_HOME/venvs/mcp-time" mcp_server_time mcp-server-time
