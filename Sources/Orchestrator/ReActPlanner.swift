@@ -81,26 +81,30 @@ public struct ReActPlanner: Planner {
             }
             if stop != nil { break }
         }
-        return try await finish(messages: messages, stop: stop, results: results, session: session)
+        return try await finish(messages: messages, offered: offered, stop: stop, results: results, session: session)
     }
 
     /// One ReAct turn: the conversation, the tools, the `<tool_call>` prefill and the call schema.
-    private func turn(_ messages: [Message], tools: [ToolSpec], session: RunSession) -> CompletionRequest {
+    /// `allowed` narrows what may be called (the last turn may only answer) without changing the tools
+    /// listed in the prompt, so the prompt prefix — and the KV cache — stays the same.
+    private func turn(_ messages: [Message], tools: [ToolSpec], allowed: [ToolSpec]? = nil,
+                      session: RunSession) -> CompletionRequest {
         CompletionRequest(messages: messages, tools: tools, sampling: session.agent.sampling,
                           maxTokens: session.configuration.turnMaxTokens,
-                          constraint: .jsonSchema(Self.callSchema(tools)), stop: ["</tool_call>"],
+                          constraint: .jsonSchema(Self.callSchema(allowed ?? tools)), stop: ["</tool_call>"],
                           prefill: "<tool_call>\n")
     }
 
     /// After a budget stop: one last call allowed only to answer, or an answer built from the results.
-    private func finish(messages: [Message], stop: BudgetStop?, results: [(String, ToolResult)],
+    private func finish(messages: [Message], offered: [ToolSpec], stop: BudgetStop?, results: [(String, ToolResult)],
                         session: RunSession) async throws -> PlannerResult {
         let missing = ["the run stopped before the model gave its answer"]
         let note = Prompts.missingNote(stop: stop, missing: [])
         if session.budget.exhausted() == nil {
             var messages = messages
             messages.append(.user("\(note ?? "") Give the final answer now with what you have, and say what is missing."))
-            let completion = try await session.complete(purpose: "answer", turn(messages, tools: [Self.finalAnswerTool], session: session))
+            let request = turn(messages, tools: offered, allowed: [Self.finalAnswerTool], session: session)
+            let completion = try await session.complete(purpose: "answer", request)
             if case .answer(let text) = ReActOutput.parse(completion.text) {
                 return PlannerResult(answer: note.map { text + "\n\n(" + $0 + ")" } ?? text, stop: stop, missing: missing)
             }

@@ -58,7 +58,9 @@ final class ReActTests: XCTestCase {
         XCTAssertEqual(outcome.stop, .modelMistakes(count: 3))
         XCTAssertTrue(outcome.answer.hasPrefix("unknown"), outcome.answer)
         let last = await model.requests.last
-        XCTAssertEqual(last?.tools.map(\.name), ["final_answer"], "the last turn may only answer")
+        XCTAssertEqual(last?.tools.map(\.name), ["evaluate", "final_answer"], "the prompt keeps its tool list")
+        guard case .jsonSchema(let schema)? = last?.constraint else { return XCTFail("the last turn is not constrained") }
+        XCTAssertEqual(schema["properties"]?["name"]?["enum"], ["final_answer"], "the last turn may only answer")
     }
 
     func testRepeatedIdenticalCallsAreDetectedAndStopped() async throws {
@@ -77,8 +79,10 @@ final class ReActTests: XCTestCase {
     func testStepBudgetEndsTheLoopWithAnAnswer() async throws {
         let tools = ScriptedToolExecutor(tools: [Fixtures.evaluate], handler: Fixtures.calc)
         let model = ScriptedModel { request, index in
-            request.tools.count > 1 ? Fixtures.call("evaluate", ["expression": .string("\(index) + 1")])
-                : Fixtures.call("final_answer", ["answer": "partial"])
+            guard case .jsonSchema(let schema)? = request.constraint, schema["anyOf"] == nil else {
+                return Fixtures.call("evaluate", ["expression": .string("\(index) + 1")])
+            }
+            return Fixtures.call("final_answer", ["answer": "partial"])
         }
         let outcome = try await Fixtures.orchestrator(model: model, tools: tools, agent: Fixtures.agent(.react, limits: .init(maxSteps: 2)))
             .run(question: "q")
