@@ -1,9 +1,48 @@
+import AgentCore
 import AgentRuntime
 import ArgumentParser
+import Foundation
 
 /// `loom ask`: Answer a multi-step question: plan, call tools, answer, and write a trace.
 struct Ask: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "ask", abstract: "Answer a multi-step question: plan, call tools, answer, and write a trace.")
 
-    func run() async throws { try notYet("loom ask") }
+    @Argument(help: "The question.") var question: String
+    @Option(help: "Agent name (Agents/<name>.yaml) or path to an agent file.") var agent = "default"
+    @Option(help: "Model name (see 'loom models list') or path to a .gguf file; default: the agent's model.") var model: String?
+    @Option(help: "Sampling seed (recorded in the trace).") var seed: UInt64?
+    @Option(help: "Maximum tool calls.") var maxSteps: Int?
+    @Option(help: "Planner strategy: plan-execute or react.") var strategy: String?
+    @Option(help: "Where to write the trace (default: $LOOM_HOME/traces/…).") var trace: String?
+    @Option(help: "A private host web-fetch may reach in this run (repeatable).") var allowHost: [String] = []
+    @Option(help: "Threads of the forward pass.") var threads = 2
+    @Flag(help: "Also print each model call's token counts and timings.") var verbose = false
+    @Flag(help: "Print one machine-readable result as JSON.") var json = false
+
+    func run() async throws {
+        var definition: AgentDefinition
+        do {
+            definition = try AgentLoader.load(agent)
+            try AskOverrides(seed: seed, maxSteps: maxSteps, strategy: strategy).apply(to: &definition)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        let tracePath = trace ?? QuestionRunner.defaultTracePath(agent: definition.name)
+        let printer = AskProgressPrinter(verbose: verbose)
+        let runner = QuestionRunner(components: .standard(webFetchAllowHosts: allowHost, threads: threads))
+        do {
+            let result = try await runner.run(question: question, agent: definition, modelName: model,
+                                              runSeed: definition.sampling.seed, tracePath: tracePath,
+                                              progress: json ? nil : printer.callback)
+            if json {
+                print(AskReport.json(result))
+            } else {
+                print(result.outcome.answer)
+                FileHandleOutput.standardError(AskReport.footer(result) + "\n")
+            }
+        } catch {
+            FileHandleOutput.standardError("loom ask: \(error)\n(trace: \(tracePath))\n")
+            throw ExitCode(1)
+        }
+    }
 }

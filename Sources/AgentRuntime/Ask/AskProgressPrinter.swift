@@ -1,0 +1,72 @@
+import AgentCore
+import Foundation
+import Orchestrator
+
+/// Prints a run's progress as it happens: the plan, each step with its tool, arguments, short result and
+/// time, model calls, and the streamed answer. Used by `loom ask`.
+public final class AskProgressPrinter: @unchecked Sendable {
+    private let lock = NSLock()
+    private let write: @Sendable (String) -> Void
+    private let verbose: Bool
+    private var streamingAnswer = false
+
+    /// Creates a printer writing to `write` (standard error by default, so stdout carries only the answer).
+    public init(verbose: Bool = false, write: @escaping @Sendable (String) -> Void = FileHandleOutput.standardError) {
+        self.verbose = verbose
+        self.write = write
+    }
+
+    /// `handle` as a callback for `QuestionRunner.run(progress:)`.
+    public var callback: @Sendable (ProgressEvent) -> Void { { [self] event in self.handle(event) } }
+
+    /// Handles one progress event.
+    public func handle(_ event: ProgressEvent) {
+        lock.lock()
+        defer { lock.unlock() }
+        switch event {
+        case .plan(let plan, let replan):
+            endAnswerLine()
+            write(replan ? "re-plan:\n" : "plan:\n")
+            for step in plan.steps {
+                let after = step.dependsOn.isEmpty ? "" : "  (after \(step.dependsOn.joined(separator: ", ")))"
+                write("  \(step.id): \(step.tool) \(Self.short(step.arguments.compactText, 160))\(after)\n")
+            }
+        case .observation(let text):
+            endAnswerLine()
+            write("note: \(Self.short(text, 200))\n")
+        case .stepStarted(let call):
+            endAnswerLine()
+            write("→ \(call.id) \(call.name) \(Self.short(call.arguments.compactText, 160))\n")
+        case .stepFinished(let call, let result):
+            endAnswerLine()
+            let mark = result.isError ? "✗" : "✓"
+            let firstLine = result.content.split(separator: "\n", omittingEmptySubsequences: true).first.map(String.init) ?? ""
+            write("\(mark) \(call.id) \(String(format: "%.2fs", result.durationSeconds)): \(Self.short(firstLine, 160))\n")
+        case .modelCall(let purpose, let completion):
+            if verbose {
+                endAnswerLine()
+                write(String(format: "  [model %@: %d prompt tokens (%d reused), %d generated, %.2fs + %.2fs]\n",
+                             purpose, completion.promptTokens.count, completion.reusedPromptTokens,
+                             completion.generatedTokens.count, completion.promptSeconds, completion.generateSeconds))
+            }
+        case .answerText:
+            break
+        case .budgetStop(let stop):
+            endAnswerLine()
+            write("stopped: \(stop)\n")
+        case .answer:
+            endAnswerLine()
+        }
+    }
+
+    private func endAnswerLine() {
+        if streamingAnswer { write("\n") }
+        streamingAnswer = false
+    }
+
+    /// One line, at most `limit` characters.
+    static func short(_ text: String, _ limit: Int) -> String {
+        let line = text.replacingOccurrences(of: "\n", with: " ")
+        return line.count <= limit ? line : String(line.prefix(limit - 1)) + "…"
+    }
+}
