@@ -38,6 +38,24 @@ final class NormalWorkTests: CodeRunnerTestCase {
         XCTAssertEqual(echo.stdout.trimmingCharacters(in: .whitespacesAndNewlines), "100000", echo.text)
     }
 
+    func testLongOutputKeepsItsStartAndEnd() async throws {
+        let answer = try await harness.python("for i in range(20000):\n    print('line', i)")
+        XCTAssertEqual(answer.exitCode, 0, String(answer.text.prefix(300)))
+        XCTAssertNil(answer.limitHit, "long output below the kill threshold is only truncated")
+        XCTAssertEqual(answer.fields["stdout_truncated"]?.boolValue, true)
+        XCTAssertTrue(answer.stdout.hasPrefix("line 0\nline 1\n"))
+        XCTAssertTrue(answer.stdout.hasSuffix("line 19998\nline 19999\n"))
+        XCTAssertTrue(answer.stdout.contains("output truncated"))
+        XCTAssertEqual(answer.fields["stdout_bytes"]?.intValue, (0..<20000).reduce(0) { $0 + "line \($1)\n".utf8.count })
+    }
+
+    func testStdinTheProgramNeverReads() async throws {
+        let answer = try await harness.python("print('ignoring stdin')", stdin: String(repeating: "x", count: 300_000))
+        XCTAssertEqual(answer.exitCode, 0, answer.text)
+        XCTAssertEqual(answer.stdout, "ignoring stdin\n")
+        try await harness.assertAnswersNormally()
+    }
+
     func testMultiLineScriptDefiningFunctions() async throws {
         let answer = try await harness.python("""
             def fibonacci(n):

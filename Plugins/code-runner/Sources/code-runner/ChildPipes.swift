@@ -10,10 +10,13 @@ struct ChildPipes {
     /// Lowest number used, above every `dup2` target.
     static let firstDescriptor: Int32 = 64
 
+    /// The child's stdin (read end) and ours (write end).
     var stdinRead: Int32 = -1
     var stdinWrite: Int32 = -1
+    /// Our end (read) and the child's stdout (write end).
     var stdoutRead: Int32 = -1
     var stdoutWrite: Int32 = -1
+    /// Our end (read) and the child's stderr (write end).
     var stderrRead: Int32 = -1
     var stderrWrite: Int32 = -1
     /// One memfd per inherited file, positioned at offset 0.

@@ -8,6 +8,7 @@ import MCP
 struct RunReport: Sendable {
     /// A limit that stopped (or visibly hindered) the program.
     enum LimitHit: String, Sendable, CaseIterable {
+        // Raw values are the names in the structured result (`limit_hit`).
         case wallTime = "wall_time"
         case cpuTime = "cpu_time"
         case memory
@@ -42,6 +43,7 @@ struct RunReport: Sendable {
         ]
     }
 
+    /// The language that ran.
     var language: Language
     /// The exit status (for a signal, bwrap's 128 + signal number).
     var exitCode: Int32?
@@ -51,7 +53,9 @@ struct RunReport: Sendable {
     var wallMilliseconds: Int64
     /// Every limit hit, the one that stopped the program first.
     var limitsHit: [LimitHit]
+    /// Captured standard output.
     var stdout: CapturedOutput
+    /// Captured standard error.
     var stderr: CapturedOutput
     /// "bubblewrap" or "none (unsafe)".
     var sandbox: String
@@ -59,6 +63,7 @@ struct RunReport: Sendable {
     var freshProc: Bool
     /// Sandbox weaknesses to report with every result.
     var warnings: [String]
+    /// The limits the run was held to.
     var limits: Limits
 
     /// Interprets `outcome`. `sandboxed` runs report a signal as bwrap's exit status 128 + signal.

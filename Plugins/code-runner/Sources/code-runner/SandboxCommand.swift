@@ -23,6 +23,7 @@ enum SandboxCommand {
                              "/etc/alternatives", "/etc/nsswitch.conf", "/etc/mime.types"]
     /// A passwd and group naming only the sandbox user (written into the sandbox, not taken from the host).
     static let passwd = "sandbox:x:\(sandboxID):\(sandboxID):Loom sandbox:\(workDirectory):/bin/bash\n"
+    /// The matching `/etc/group`.
     static let group = "sandbox:x:\(sandboxID):\n"
 
     /// The spawn request for `source` in `language` under bubblewrap.
