@@ -24,7 +24,7 @@ struct DecoderBlock {
 
         // Attention. n (n, d) = rmsnorm(x) · attn_norm
         Ops.rmsNormRows(ws.residual, weight: w.attentionNorm.data, rows: n, width: d,
-                    epsilon: c.rmsNormEpsilon, into: ws.normed)
+                    epsilon: c.rmsNormEpsilon, into: ws.normed, pool: pool)
         // q (n, qDim), k (n, kvDim), v (n, kvDim)
         Projection.apply(w.query, ws.normed, rows: n, into: ws.query, pool: pool)
         Projection.apply(w.key, ws.normed, rows: n, into: keys, pool: pool)
@@ -33,9 +33,9 @@ struct DecoderBlock {
         if let bias = w.keyBias { Ops.addBias(keys, bias: bias.data, rows: n, width: kvDim) }
         if let bias = w.valueBias { Ops.addBias(values, bias: bias.data, rows: n, width: kvDim) }
         Ops.ropeRows(ws.query, style: ropeStyle, rows: n, heads: c.headCount, headDim: c.headDimension,
-                 start: start, base: c.ropeFrequencyBase)
+                 start: start, base: c.ropeFrequencyBase, pool: pool)
         Ops.ropeRows(keys, style: ropeStyle, rows: n, heads: c.headCountKV, headDim: c.headDimension,
-                 start: start, base: c.ropeFrequencyBase)
+                 start: start, base: c.ropeFrequencyBase, pool: pool)
         // attention (n, qDim)
         Attention.run(query: ws.query, into: ws.attention, tokens: n, start: start, layer: layer,
                       cache: cache, configuration: c, pool: pool)
@@ -45,11 +45,11 @@ struct DecoderBlock {
 
         // Feed-forward. m (n, d) = rmsnorm(x) · ffn_norm
         Ops.rmsNormRows(ws.residual, weight: w.feedForwardNorm.data, rows: n, width: d,
-                    epsilon: c.rmsNormEpsilon, into: ws.normed)
+                    epsilon: c.rmsNormEpsilon, into: ws.normed, pool: pool)
         // gate, up (n, ff); gate = silu(gate) ⊙ up
         Projection.apply(w.gate, ws.normed, rows: n, into: ws.gate, pool: pool)
         Projection.apply(w.up, ws.normed, rows: n, into: ws.up, pool: pool)
-        Ops.swiGLU(gate: ws.gate, up: ws.up, count: n * ff)
+        Ops.swiGLU(gate: ws.gate, up: ws.up, count: n * ff, pool: pool)
         // x += gate @ Wdownᵀ  (n, d)
         Projection.apply(w.down, ws.gate, rows: n, into: ws.normed, pool: pool)
         add(ws.residual, ws.normed, ws.residual, n * d)

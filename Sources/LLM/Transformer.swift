@@ -58,7 +58,7 @@ public final class Transformer: @unchecked Sendable {
         while first < n {
             let m = min(ws.logitRows, n - first)
             Ops.rmsNormRows(ws.residual + first * d, weight: weights.outputNorm.data, rows: m, width: d,
-                        epsilon: c.rmsNormEpsilon, into: ws.normed)
+                        epsilon: c.rmsNormEpsilon, into: ws.normed, pool: pool)
             Projection.apply(weights.output, ws.normed, rows: m, into: ws.logits, pool: pool)
             for r in 0 ..< m {
                 consume(first + r, UnsafeBufferPointer(start: ws.logits + r * c.vocabularySize,
