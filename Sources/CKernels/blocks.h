@@ -79,9 +79,6 @@ static inline void unpack_q3_scales(const uint8_t *q, int8_t out[16]) {
 typedef float (*loom_dot_fn)(int64_t n, const void *vx, const void *vy);
 
 loom_dot_fn loom_dot_avx2(uint32_t type);
-// Two rows (x0, x1) with the same activations: out[0], out[1].
-typedef void (*loom_dot2_fn)(int64_t n, const void *x0, const void *x1, const void *vy, float out[2]);
-loom_dot2_fn loom_dot2_avx2(uint32_t type);
 float loom_dot_scalar(uint32_t type, int64_t n, const void *vx, const void *vy);
 int loom_dequantize_scalar(uint32_t type, const void *src, float *dst, int64_t count);
 void loom_f16_to_f32_avx2(const uint16_t *src, float *dst, int64_t count);

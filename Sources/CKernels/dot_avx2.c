@@ -80,47 +80,6 @@ TGT static float dot_q8_0(int64_t n, const void *vx, const void *vy) {
     return hsum8(acc);
 }
 
-/// Two rows at once: the activation block (|y| and its scale) is loaded and prepared once for both;
-/// the integer sums and the f32 operations are those of the one-row kernels, so results are identical.
-/// x0, x1 (n,) q8_0 or q5_0 · y (n,) q8_0 -> out[0], out[1]; the same sums as the one-row kernels.
-TGT static inline void dot2_signed(int64_t n, int five, const uint8_t *x0, const uint8_t *x1, size_t bs,
-                                   const block_q8_0 *y, float out[2]) {
-    __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
-    const uint8_t *xs[2] = { x0, x1 };
-    for (int64_t i = 0; i < n / QK; i++) {
-        const __m256i qy = load32(y[i].qs);
-        const __m256i ay = _mm256_sign_epi8(qy, qy);
-        const float dy = H(y[i].d);
-        __m256 *accs[2] = { &acc0, &acc1 };
-        for (int r = 0; r < 2; r++) {
-            const uint8_t *b = xs[r] + (size_t)i * bs;
-            uint16_t dx;
-            memcpy(&dx, b, 2);
-            __m256i qx;
-            if (five) {
-                const block_q5_0 *x = (const block_q5_0 *)b;
-                qx = _mm256_or_si256(nibbles32(x->qs), _mm256_andnot_si256(bits32(x->qh), _mm256_set1_epi8((char)0xf0)));
-            } else {
-                qx = load32(((const block_q8_0 *)b)->qs);
-            }
-            // q5_0 values are in -16..15, so |y| times x's value with y's sign is exact; a q8_0 weight
-            // may be -128, whose negation overflows, so q8_0 takes |x| times y with x's sign.
-            const __m256 p = five ? sum_i16_pairs(_mm256_maddubs_epi16(ay, _mm256_sign_epi8(qx, qy))) : mul_s8(qx, qy);
-            *accs[r] = _mm256_fmadd_ps(_mm256_set1_ps(H(dx) * dy), p, *accs[r]);
-        }
-    }
-    out[0] = hsum8(acc0);
-    out[1] = hsum8(acc1);
-}
-
-TGT static void dot2_q8_0(int64_t n, const void *x0, const void *x1, const void *vy, float out[2]) {
-    dot2_signed(n, 0, x0, x1, sizeof(block_q8_0), vy, out);
-}
-
-TGT static void dot2_q5_0(int64_t n, const void *x0, const void *x1, const void *vy, float out[2]) {
-    dot2_signed(n, 1, x0, x1, sizeof(block_q5_0), vy, out);
-}
-
 // x (n,) q2_K · y (n,) q8_K: d Σ sc_k Σ q y - dmin Σ m_k bsum_k, 16 elements per (sc, m).
 TGT static float dot_q2_K(int64_t n, const void *vx, const void *vy) {
     const block_q2_K *x = vx;
@@ -344,18 +303,9 @@ loom_dot_fn loom_dot_avx2(uint32_t type) {
     }
 }
 
-loom_dot2_fn loom_dot2_avx2(uint32_t type) {
-    switch (type) {
-    case T_Q8_0: return dot2_q8_0;
-    case T_Q5_0: return dot2_q5_0;
-    default: return NULL;
-    }
-}
-
 #else
 
 int loom_cpu_has_avx2(void) { return 0; }
-loom_dot2_fn loom_dot2_avx2(uint32_t type) { (void)type; return NULL; }
 loom_dot_fn loom_dot_avx2(uint32_t type) { (void)type; return NULL; }
 void loom_f16_to_f32_avx2(const uint16_t *src, float *dst, int64_t count) {
     for (int64_t i = 0; i < count; i++) dst[i] = loom_fp16_to_fp32(src[i]);

@@ -126,17 +126,7 @@ int loom_matvec_rows(uint32_t type, const void *w, size_t row_bytes, int64_t col
     if (loom_vec_dot_type(type) == UINT32_MAX) return -1;
     const char *rows = w;
     loom_dot_fn dot = loom_simd_enabled() ? loom_dot_avx2(type) : NULL;
-    loom_dot2_fn dot2 = dot ? loom_dot2_avx2(type) : NULL;
-    if (dot2) {
-        int64_t r = row_begin;
-        for (; r + 2 <= row_end; r += 2) {
-            float out[2];
-            dot2(cols, rows + (size_t)r * row_bytes, rows + (size_t)(r + 1) * row_bytes, xq, out);
-            y[r] = out[0];
-            y[r + 1] = out[1];
-        }
-        if (r < row_end) y[r] = dot(cols, rows + (size_t)r * row_bytes, xq);
-    } else if (dot) {
+    if (dot) {
         for (int64_t r = row_begin; r < row_end; r++) y[r] = dot(cols, rows + (size_t)r * row_bytes, xq);
     } else {
         for (int64_t r = row_begin; r < row_end; r++) y[r] = loom_dot_scalar(type, cols, rows + (size_t)r * row_bytes, xq);
