@@ -34,8 +34,9 @@ final class SystemLibraryTests: XCTestCase {
 
     func testGumboParsesTitleAndBody() throws {
         let html = "<html><head><title>Loom</title></head><body><p>Hello <b>world</b></p></body></html>"
-        let output = try XCTUnwrap(html.withCString { gumbo_parse($0) })
-        defer { gumbo_destroy_output(withUnsafePointer(to: kGumboDefaultOptions) { $0 }, output) }
+        var options = kGumboDefaultOptions
+        let output = try XCTUnwrap(html.withCString { gumbo_parse_with_options(&options, $0, strlen($0)) })
+        defer { gumbo_destroy_output(&options, output) }
         let root = output.pointee.root.pointee
         XCTAssertEqual(root.type, GUMBO_NODE_ELEMENT)
         XCTAssertEqual(root.v.element.tag, GUMBO_TAG_HTML)

@@ -7,21 +7,26 @@ extension Calculator {
     /// `evaluate`: exact (simplified) value, or a decimal with `digits` significant digits.
     var evaluateTool: PluginTool {
         tool("evaluate",
-             "Compute an exact value: big integers, fractions, roots, powers, trig, logs (log = ln, natural; log10 for base 10). Example: {\"expression\": \"2^100 + 1/3\"}. Add \"digits\": 30 for 30 decimal digits.",
+             "Compute an exact value: big integers, fractions, roots, powers, trig, logs (log = ln, natural; log10 for base 10). Example: {\"expression\": \"2^100 + 1/3\"}. Only when a decimal is asked for, add \"digits\": N.",
              Schema.object([
                 ("expression", Schema.string("The math to compute, e.g. \"sqrt(8) + 3/4\" or \"100!\".")),
                 ("digits", Schema.integer("Optional: give a decimal answer with this many significant digits.", minimum: 1, maximum: 1000)),
              ], required: ["expression"])) { arguments throws(CalcError) in
             let expression = try arguments.required("expression", example: "{\"expression\": \"2^100 + 1/3\"}")
-            let giac: String
-            if let digits = try arguments.integer("digits", in: 1...1000, default: nil) {
-                giac = "evalf(\(expression),\(digits))"
-            } else {
-                giac = "simplify(\(expression))"
+            let exact = try requireDefined(try await compute("simplify(\(expression))", input: expression), input: expression)
+            // An exact integer is already the most precise answer: `digits` only rounds what is not one.
+            guard let digits = try arguments.integer("digits", in: 1...1000, default: nil), !Self.isInteger(exact.exact) else {
+                return ResultText.render(exact)
             }
-            let answer = try await compute(giac, input: expression)
+            let answer = try await compute("evalf(\(expression),\(digits))", input: expression)
             return ResultText.render(try requireDefined(answer, input: expression))
         }
+    }
+
+    /// Whether Giac's text is a plain integer (optional sign, digits only).
+    static func isInteger(_ text: String) -> Bool {
+        let digits = text.hasPrefix("-") ? text.dropFirst() : Substring(text)
+        return !digits.isEmpty && digits.allSatisfy { $0.isASCII && $0.isNumber }
     }
 
     /// `simplify`.

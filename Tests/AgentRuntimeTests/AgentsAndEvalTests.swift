@@ -1,0 +1,142 @@
+import AgentCore
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Orchestrator
+import XCTest
+import TestSupport
+@testable import AgentRuntime
+
+/// The agent definitions under Agents/, the YAML loader's errors, and the evaluation set and runner.
+final class AgentsAndEvalTests: XCTestCase {
+    static let root = Repository.root
+    var agents: URL { Self.root.appendingPathComponent("Agents") }
+
+    func testTheFourShippedAgentsLoad() throws {
+        let math = try AgentLoader.load("math", directories: [agents])
+        XCTAssertEqual(math.plugins, ["calc"])
+        XCTAssertEqual(math.strategy, .planExecute)
+        XCTAssertEqual(math.limits.maxSteps, 6)
+        let research = try AgentLoader.load("research", directories: [agents])
+        XCTAssertEqual(research.plugins, ["web-fetch", "calc"])
+        XCTAssertEqual(research.tools, ["fetch", "evaluate", "simplify"])
+        let coder = try AgentLoader.load("coder", directories: [agents])
+        XCTAssertEqual(coder.strategy, .react)
+        XCTAssertEqual(coder.limits.maxSteps, 3, "Self-Debug: at most 3 runs")
+        XCTAssertEqual(try AgentLoader.load("default", directories: [agents]).plugins, [])
+        XCTAssertEqual(AgentLoader.available(in: [agents]), ["coder", "default", "math", "research"])
+    }
+
+    func testOmittedSectionsGetDefaultsAndSnakeCaseSamplingIsRead() throws {
+        let agent = try AgentLoader.parse("name: a\nsystem_prompt: hi\nsampling:\n  top_k: 40\n  temperature: 0.7\n  seed: 9\n")
+        XCTAssertEqual(agent.strategy, .planExecute)
+        XCTAssertEqual(agent.limits, AgentDefinition.Limits())
+        XCTAssertEqual(agent.sampling.topK, 40)
+        XCTAssertEqual(agent.sampling.temperature, 0.7)
+        XCTAssertEqual(agent.sampling.seed, 9)
+        XCTAssertEqual(try AgentLoader.parse(#"{"name": "j", "system_prompt": "json works too"}"#).systemPrompt, "json works too")
+    }
+
+    func testBadAgentFilesGivePreciseErrors() {
+        func message(_ yaml: String) -> String {
+            do { _ = try AgentLoader.parse(yaml, path: "a.yaml"); return "parsed" } catch { return "\(error)" }
+        }
+        XCTAssertEqual(message("name: a\nsystem_prompt: x\nlimits:\n  max_step: 3\n"),
+                       "a.yaml: unknown key 'limits.max_step' (known keys: max_steps, max_tokens, wall_seconds, max_replans)")
+        XCTAssertEqual(message("name: a\nsystem_prompt: x\nsystem_promt: y\n").hasPrefix("a.yaml: unknown key 'system_promt'"), true)
+        XCTAssertEqual(message("name: a\nsystem_prompt: x\nstrategy: plan\n"), "a.yaml: 'strategy' must be plan-execute or react, got 'plan'")
+        XCTAssertEqual(message("name: a\n"), "a.yaml: 'system_prompt' is required")
+        XCTAssertEqual(message("name: a\nsystem_prompt: x\nlimits:\n  max_steps: -1\n"),
+                       "a.yaml: 'limits.max_steps' must be a whole number from 0 to 1000")
+        XCTAssertEqual(message("name: a\nsystem_prompt: x\nsampling:\n  top_p: 2\n"),
+                       "a.yaml: 'sampling.top_p' must be a number from 0.0 to 1.0")
+        XCTAssertEqual(message("name: a\nsystem_prompt: x\nplugins: calc\n"), "a.yaml: 'plugins' must be a list of names")
+        XCTAssertEqual(message("- just\n- a list\n"), "a.yaml: not valid YAML: the file must be a mapping of keys to values")
+        XCTAssertTrue(message("name: [x\n").hasPrefix("a.yaml: not valid YAML: "))
+        XCTAssertThrowsError(try AgentLoader.load("nosuch", directories: [agents])) { error in
+            XCTAssertTrue("\(error)".hasPrefix("no agent named 'nosuch' (looked in "), "\(error)")
+            XCTAssertTrue("\(error)".hasSuffix("available: coder, default, math, research"), "\(error)")
+        }
+    }
+
+    func testTheEvaluationSetLoadsAndEveryCaseNamesAShippedAgent() throws {
+        let cases = try EvalSet.load(path: Self.root.appendingPathComponent("evals/questions.jsonl").path)
+        XCTAssertGreaterThanOrEqual(cases.count, 40)
+        let names = Set(AgentLoader.available(in: [agents]))
+        for item in cases { XCTAssertTrue(names.contains(item.agent), item.id) }
+        XCTAssertEqual(Set(cases.map(\.category)), ["arithmetic", "symbolic", "site", "code", "mixed"])
+    }
+
+    func testBadEvaluationLinesAreNamed() throws {
+        let path = NSTemporaryDirectory() + "evals-\(UUID().uuidString).jsonl"
+        let good = #"{"id":"a","category":"c","agent":"math","question":"q","expected":"1","check":"number"}"#
+        try (good + "\n# comment\n\n{\"id\": 3}\n").write(toFile: path, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try EvalSet.load(path: path)) { XCTAssertTrue("\($0)".hasPrefix("\(path):4: "), "\($0)") }
+        try (good + "\n" + good + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try EvalSet.load(path: path)) { XCTAssertEqual("\($0)", "\(path):2: id 'a' is used twice") }
+    }
+
+    func testAnswerChecks() {
+        func item(_ expected: String, _ check: EvalCase.Check, _ tolerance: Double? = nil) -> EvalCase {
+            EvalCase(id: "x", question: "q", agent: "math", expected: expected, check: check, tolerance: tolerance, category: "c")
+        }
+        XCTAssertTrue(AnswerCheck.passes("There are 359,730,858,002 screws.", item("359730858002", .number, 0)))
+        XCTAssertFalse(AnswerCheck.passes("There are 359,730,858,003 screws.", item("359730858002", .number, 0)))
+        // Beyond Double precision the digits must match exactly.
+        XCTAssertTrue(AnswerCheck.passes("1267649882330241709644114435127", item("1267649882330241709644114435127", .number, 0)))
+        XCTAssertFalse(AnswerCheck.passes("1267649882330241709644114435128", item("1267649882330241709644114435127", .number, 0)))
+        XCTAssertTrue(AnswerCheck.passes("It is worth 423,970.36 euros.", item("423970.36", .number, 1e-6)))
+        XCTAssertTrue(AnswerCheck.passes("pi ≈ 3.14159265", item("3.14159265", .number, 1e-7)))
+        XCTAssertFalse(AnswerCheck.passes("about 3.14", item("3.14159265", .number, 1e-7)))
+        XCTAssertTrue(AnswerCheck.passes("The total is **73/12** cups.", item("73/12", .contains)))
+        XCTAssertTrue(AnswerCheck.passes("each keeps 750000 / 7 euros", item("750000/7", .contains)))
+        XCTAssertTrue(AnswerCheck.passes("5/2", item("2.5", .number)))
+        XCTAssertTrue(AnswerCheck.passes("Mara Okafor founded it in 1998.", item("1998", .contains)))
+        XCTAssertTrue(AnswerCheck.passes("The answer is stool.", item("stool", .exact)))
+        XCTAssertFalse(AnswerCheck.passes("stools", item("stool", .exact)))
+    }
+
+    func testRunnerScoresAndCountsUnparseableOutput() async {
+        let cases = [
+            EvalCase(id: "a", question: "2+2 at {{site}}", agent: "math", expected: "4", check: .number, tolerance: 0, category: "arith"),
+            EvalCase(id: "b", question: "q", agent: "math", expected: "5", check: .number, tolerance: 0, category: "arith"),
+            EvalCase(id: "c", question: "q", agent: "coder", expected: "ok", check: .contains, tolerance: nil, category: "code"),
+        ]
+        let outcome = RunOutcome(answer: "", stop: nil, missing: [], toolCalls: 1, modelCalls: 2, generatedTokens: 10,
+                                 reusedPromptTokens: [], seconds: 0)
+        let report = await EvalRunner.run(cases, site: "http://127.0.0.1:1") { item, question in
+            switch item.id {
+            case "a":
+                XCTAssertEqual(question, "2+2 at http://127.0.0.1:1")
+                return .init(text: "4", outcome: outcome, observations: ["plan rejected: the plan is not valid JSON: {"], trace: nil)
+            case "b": return .init(text: "6", outcome: outcome, observations: ["unknown tool 'x'"], trace: nil)
+            default: throw AgentRunError.notWired(what: "the local model")
+            }
+        }
+        XCTAssertEqual(report.passed, 1)
+        XCTAssertEqual(report.total, 3)
+        XCTAssertEqual(report.unparseable, 1)
+        XCTAssertEqual(report.errors, 1)
+        XCTAssertEqual(report.byCategory["arith"], [1, 2])
+        XCTAssertEqual(report.results[2].error, "the local model is not available in this build of Loom")
+    }
+
+    func testTheTestSiteIsServedOnLoopback() async throws {
+        let server = try SiteServer(directory: Self.root.appendingPathComponent("evals/site").path)
+        defer { server.stop() }
+        XCTAssertTrue(server.baseURL.hasPrefix("http://127.0.0.1:"))
+        let curl = Process()
+        curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        curl.arguments = ["-s", "--max-time", "10", server.baseURL + "/towns.html"]
+        let pipe = Pipe()
+        curl.standardOutput = pipe
+        try curl.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        curl.waitUntilExit()
+        XCTAssertTrue(String(decoding: data, as: UTF8.self).contains("118,021"))
+        XCTAssertThrowsError(try SiteServer(directory: "/nonexistent/site")) {
+            XCTAssertEqual("\($0)", "local test site: no site directory at /nonexistent/site")
+        }
+    }
+}
