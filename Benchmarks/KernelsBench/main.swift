@@ -58,13 +58,12 @@ func seconds(_ body: () -> Void) -> Double {
 }
 
 let quick = CommandLine.arguments.contains("--quick")
-let onlyMatMul = CommandLine.arguments.contains("--matmul")
 var rng = SplitMix64(state: 1)
 let pools = [1: ThreadPool(threadCount: 1), 2: ThreadPool(threadCount: 2)]
 print("SIMD kernels: \(Kernels.simdEnabled ? "AVX2/FMA/F16C" : "portable")")
 print("matVec (decode): rows x cols, weight GB/s and µs per call")
 let shapes = [(4864, 896), (896, 4864), (151_936, 896), (8960, 1536), (1536, 8960)]
-for type in onlyMatMul ? [] : [GGMLType.q4_K, .q6_K, .q5_0, .q8_0, .q4_1] {
+for type in [GGMLType.q4_K, .q6_K, .q5_0, .q8_0, .q4_1] {
     for (rows, cols) in shapes where cols % type.blockSize == 0 {
         let matrixBytes = type.rowBytes(cols) * rows
         let copies = max(1, (256 << 20) / matrixBytes)
@@ -106,10 +105,6 @@ for (type, rows, cols) in [(GGMLType.q5_0, 896, 896), (.q5_0, 4864, 896), (.q6_K
         let reps = quick ? 1 : 3
         let t = seconds { for _ in 0..<reps { matMul(type, weights: w, rows: rows, cols: cols, x: x, n: n, y: &y, pool: pool) } }
         line += String(format: "  %dT %.1f GFLOP/s", threads, 2 * Double(n * rows * cols) * Double(reps) / t / 1e9)
-        if threads == 1 {
-            let cpu = cpuSeconds { for _ in 0..<reps { matMul(type, weights: w, rows: rows, cols: cols, x: x, n: n, y: &y, pool: pool) } }
-            line += String(format: " (%.1f GFLOP/s of CPU time)", 2 * Double(n * rows * cols) * Double(reps) / cpu / 1e9)
-        }
     }
     print(line)
     w.deallocate()

@@ -4,19 +4,18 @@ import GGUF
 
 /// X (n, cols) @ W^T -> Y (n, rows): the prefill path.
 ///
-/// W (rows, cols) is cut into tiles of `matMulTileRows(rows:cols:)` rows — a size that depends on the
-/// shape only, never on the thread count. Each tile is dequantized into the running thread's scratch
-/// (tileRows, cols) f32 buffer and multiplied by single-threaded `cblas_sgemm`:
-/// Y[:, tile] (n, tileRows) = X (n, cols) @ tile^T. The pool's threads share the tiles, so every element
-/// of Y comes from one fixed sgemm call and the result is the same for any thread count. f32 weights
-/// skip the dequantization. (One sgemm per thread measured 80-88 GFLOP/s of CPU time per thread for
-/// 512 tokens; narrower tiles than 64 rows fall to half that.)
+/// W (rows, cols) is cut into tiles of `matMulTileRows(cols:)` rows — a size that depends on `cols`
+/// only, never on the thread count. Each tile is dequantized into its thread's scratch (tileRows, cols)
+/// f32 buffer and multiplied by single-threaded `cblas_sgemm`:
+/// Y[:, tile] (n, tileRows) = X (n, cols) @ tile^T. Tiles are shared among the pool's threads by a
+/// static partition, so every element of Y comes from one fixed sgemm call and the result is the same
+/// for any thread count. f32 weights skip the dequantization.
 public func matMul(_ type: GGMLType, weights: UnsafeRawPointer, rows: Int, cols: Int,
                    x: UnsafePointer<Float>, n: Int, y: UnsafeMutablePointer<Float>, pool: ThreadPool) {
     precondition(Kernels.supportsDequantize(type), "matMul does not support \(type)")
     guard n > 0, rows > 0 else { return }
     OpenBLASThreads.useOneThread()
-    let tileRows = matMulTileRows(rows: rows, cols: cols)
+    let tileRows = matMulTileRows(cols: cols)
     let tiles = (rows + tileRows - 1) / tileRows
     let rowBytes = type.rowBytes(cols)
     pool.parallelFor(tiles) { range, thread in
@@ -37,13 +36,9 @@ public func matMul(_ type: GGMLType, weights: UnsafeRawPointer, rows: Int, cols:
     }
 }
 
-/// Rows per dequantized tile in `matMul`, a function of the shape only: about an eighth of the rows
-/// (so two threads share the tiles evenly), at most 8 MB of f32 per tile, at least 64 rows (sgemm is
-/// inefficient on narrower tiles), a multiple of 16.
-public func matMulTileRows(rows: Int, cols: Int) -> Int {
-    let limit = (8 << 20) / (max(cols, 1) * 4)
-    let eighth = (rows + 7) / 8
-    return max(64, min(limit, eighth) + 15) / 16 * 16
+/// Rows per dequantized tile in `matMul`: about 2 MB of f32 (at least 16, a multiple of 16).
+public func matMulTileRows(cols: Int) -> Int {
+    max(16, (2 << 20) / (max(cols, 1) * 4) / 16 * 16)
 }
 
 /// Makes OpenBLAS single-threaded once, before the first tiled sgemm (the pool provides the threads).
