@@ -75,7 +75,8 @@ struct GoldenLogits: Decodable {
     static func load(model: String) throws -> GoldenLogits {
         let name = "logits-" + model.replacingOccurrences(of: ".gguf", with: "")
         guard let url = Bundle.module.url(forResource: name, withExtension: "json", subdirectory: "Fixtures") else {
-            throw XCTSkip("fixture \(name).json is missing from the test bundle")
+            XCTFail("fixture \(name).json is missing from the test bundle")
+            throw CocoaError(.fileNoSuchFile)
         }
         return try JSONDecoder().decode(GoldenLogits.self, from: Data(contentsOf: url))
     }
