@@ -67,7 +67,7 @@ let package = Package(
                           swiftSettings: optimized),
 
         // Tests.
-        .target(name: "TestSupport", dependencies: [.product(name: "MCP", package: "swift-sdk")], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["PluginKit", .product(name: "MCP", package: "swift-sdk")], path: "Tests/TestSupport"),
         .testTarget(name: "SystemLibraryTests", dependencies: ["TestSupport", "COpenBLAS", "CCurl", "CGumbo", "CGiacShim"]),
         .testTarget(name: "GGUFTests", dependencies: ["TestSupport", "GGUF"]),
         .testTarget(name: "KernelsTests", dependencies: ["TestSupport", "Kernels"], resources: [.copy("Fixtures")]),

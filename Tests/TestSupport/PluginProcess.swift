@@ -1,6 +1,6 @@
 import Foundation
 import MCP
-import SystemPackage
+import PluginKit
 
 /// Starts one of Loom's plugin executables (unsandboxed, for the plugin's own tests) and talks MCP to it.
 ///
@@ -28,9 +28,10 @@ public final class PluginProcess: @unchecked Sendable {
         process.standardOutput = fromChild
         process.standardError = FileHandle.standardError
         try process.run()
-        let transport = StdioTransport(
-            input: FileDescriptor(rawValue: fromChild.fileHandleForReading.fileDescriptor),
-            output: FileDescriptor(rawValue: toChild.fileHandleForWriting.fileDescriptor))
+        // PluginKit's blocking line transport: swift-sdk's StdioTransport polls a non-blocking pipe and can
+        // spin on long replies.
+        let transport = StdioLineTransport(input: fromChild.fileHandleForReading.fileDescriptor,
+                                           output: toChild.fileHandleForWriting.fileDescriptor)
         client = Client(name: "loom-tests", version: "0")
         _ = try await client.connect(transport: transport)
     }
