@@ -28,10 +28,10 @@ public final class PluginProcess: @unchecked Sendable {
         process.standardOutput = fromChild
         process.standardError = FileHandle.standardError
         try process.run()
-        // PluginKit's blocking line transport: swift-sdk's StdioTransport polls a non-blocking pipe and can
-        // spin on long replies.
-        let transport = StdioLineTransport(input: fromChild.fileHandleForReading.fileDescriptor,
-                                           output: toChild.fileHandleForWriting.fileDescriptor)
+        // Blocking line reads (swift-sdk's StdioTransport polls a non-blocking pipe and can spin on long
+        // replies), and an error at end of output so the SDK client's read loop stops.
+        let transport = EndOfStreamTransport(input: fromChild.fileHandleForReading.fileDescriptor,
+                                             output: toChild.fileHandleForWriting.fileDescriptor)
         client = Client(name: "loom-tests", version: "0")
         _ = try await client.connect(transport: transport)
     }
