@@ -9,22 +9,22 @@ import PluginKit
 /// swift-sdk 0.12.1's `Client` re-reads a stream that finished without an error in a loop that never
 /// sleeps, so a plugin that exits would leave a task spinning on both cores; ending with an error stops
 /// that loop.
-actor EndOfStreamTransport: Transport {
-    nonisolated let logger = Logger(label: "loom.tests.plugin-client")
+public actor EndOfStreamTransport: Transport {
+    public nonisolated let logger = Logger(label: "loom.tests.plugin-client")
     private let base: StdioLineTransport
 
     /// A transport reading `input` and writing `output`.
-    init(input: Int32, output: Int32) {
+    public init(input: Int32, output: Int32) {
         base = StdioLineTransport(input: input, output: output)
     }
 
-    func connect() async throws { try await base.connect() }
+    public func connect() async throws { try await base.connect() }
 
-    func disconnect() async { await base.disconnect() }
+    public func disconnect() async { await base.disconnect() }
 
-    func send(_ data: Data) async throws { try await base.send(data) }
+    public func send(_ data: Data) async throws { try await base.send(data) }
 
-    nonisolated func receive() -> AsyncThrowingStream<Data, Swift.Error> {
+    public nonisolated func receive() -> AsyncThrowingStream<Data, Swift.Error> {
         let upstream = base.receive()
         return AsyncThrowingStream { continuation in
             let task = Task {

@@ -78,9 +78,9 @@ final class NestedPlugin: @unchecked Sendable {
         process.standardOutput = fromChild
         process.standardError = FileHandle.standardError
         try process.run()
-        let transport = StdioTransport(
-            input: FileDescriptor(rawValue: fromChild.fileHandleForReading.fileDescriptor),
-            output: FileDescriptor(rawValue: toChild.fileHandleForWriting.fileDescriptor))
+        // Ends with an error if the plugin cannot start inside the outer sandbox, instead of spinning.
+        let transport = EndOfStreamTransport(input: fromChild.fileHandleForReading.fileDescriptor,
+                                             output: toChild.fileHandleForWriting.fileDescriptor)
         _ = try await client.connect(transport: transport)
     }
 
