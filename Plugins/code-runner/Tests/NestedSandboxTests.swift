@@ -64,8 +64,10 @@ final class NestedPlugin: @unchecked Sendable {
                 outer += ["--ro-bind-try", link, link]
             }
         }
+        // The private /tmp comes before the binds, so a build under /tmp stays visible.
+        outer += ["--tmpfs", "/tmp"]
         for directory in Self.swiftRuntimeDirectories() + [products] { outer += ["--ro-bind", directory, directory] }
-        outer += ["--tmpfs", "/tmp", "--remount-ro", "/", "--chdir", "/tmp", "--clearenv",
+        outer += ["--remount-ro", "/", "--chdir", "/tmp", "--clearenv",
                   "--setenv", "PATH", "/usr/bin:/bin", "--setenv", "LOOM_TEST_SECRET", secret, "--", executable]
         if dropToNobody {
             process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
