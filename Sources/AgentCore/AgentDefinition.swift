@@ -39,6 +39,10 @@ public struct AgentDefinition: Codable, Hashable, Sendable {
     public var description: String
     /// The system prompt.
     public var systemPrompt: String
+    /// Worked examples in the plan format (questions with their plans and follow-up steps), shown to the
+    /// plan-then-execute strategy after the tool list; nil for none. Small models copy shapes far better
+    /// than they follow descriptions.
+    public var examples: String?
     /// Planner strategy.
     public var strategy: Strategy
     /// Plugins the agent may use.
@@ -55,10 +59,11 @@ public struct AgentDefinition: Codable, Hashable, Sendable {
     /// Creates an agent definition.
     public init(name: String, description: String, systemPrompt: String, strategy: Strategy = .planExecute,
                 plugins: [String], tools: [String]? = nil, model: String? = nil,
-                sampling: SamplingSettings = .greedy, limits: Limits = Limits()) {
+                sampling: SamplingSettings = .greedy, limits: Limits = Limits(), examples: String? = nil) {
         self.name = name
         self.description = description
         self.systemPrompt = systemPrompt
+        self.examples = examples
         self.strategy = strategy
         self.plugins = plugins
         self.tools = tools
@@ -68,6 +73,6 @@ public struct AgentDefinition: Codable, Hashable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, description, systemPrompt = "system_prompt", strategy, plugins, tools, model, sampling, limits
+        case name, description, systemPrompt = "system_prompt", examples, strategy, plugins, tools, model, sampling, limits
     }
 }

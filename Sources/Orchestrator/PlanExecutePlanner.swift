@@ -2,8 +2,9 @@ import AgentCore
 import Foundation
 
 /// Plan-then-execute (HuggingGPT-style): the model writes a whole plan under a JSON-Schema constraint;
-/// the plan is validated and run (independent steps concurrently); failed parts are re-planned, bounded
-/// by `max_replans`; a final synthesis call writes the answer from the results.
+/// the plan is validated and run (independent steps concurrently); with the results in view the model
+/// re-plans failed parts or adds the steps still needed (an empty plan when none are), bounded by
+/// `max_replans`; a final synthesis call writes the answer from the results.
 public struct PlanExecutePlanner: Planner {
     /// Creates the planner.
     public init() {}
@@ -15,13 +16,15 @@ public struct PlanExecutePlanner: Planner {
         var unresolved: [String: String] = [:]  // step id → why it did not succeed
         var replansLeft = session.agent.limits.maxReplans
         var replanning = false
+        var continuing = false  // the last round succeeded and the model says what is left
         var stop: BudgetStop?
         var pendingResults: String?
         var mistakes = 0
 
         while true {
             if let spent = session.budget.exhausted() { stop = spent; break }
-            let schema = PlanSchema.schema(for: session.catalog, maxSteps: session.budget.remainingSteps)
+            let schema = PlanSchema.schema(for: session.catalog, maxSteps: session.budget.remainingSteps,
+                                           remaining: continuing)
             let request = CompletionRequest(messages: messages, sampling: session.agent.sampling,
                                             maxTokens: session.configuration.planMaxTokens,
                                             constraint: .jsonSchema(schema))
@@ -42,6 +45,7 @@ public struct PlanExecutePlanner: Planner {
                 }
                 replansLeft -= 1
                 replanning = true
+                continuing = false
                 messages.append(.user(Prompts.rejected(error)))
                 continue
             }
@@ -66,13 +70,17 @@ public struct PlanExecutePlanner: Planner {
             if round.repeatedFailures > 0, round.repeatedFailures == plan.steps.count {
                 stop = .repeatedCalls(tool: plan.steps[0].tool)
             }
-            if failed.isEmpty || stop != nil || replansLeft == 0 {
+            if stop != nil || replansLeft == 0 {
                 pendingResults = resultsText
                 break
             }
+            // Every follow-up plan counts against `max_replans`: a re-plan of failed steps, or the next
+            // steps once results are in (a page's numbers can only be computed with after it is read).
             replansLeft -= 1
             replanning = true
-            messages.append(.user(resultsText + "\n\n" + Prompts.replan(failed: failed, completed: completedOrder)))
+            continuing = failed.isEmpty
+            let followUp = continuing ? Prompts.next(question: session.question) : Prompts.replan(failed: failed, completed: completedOrder)
+            messages.append(.user(resultsText + "\n\n" + followUp))
         }
 
         let missing = unresolved.keys.sorted().map { "\($0): \(unresolved[$0] ?? "")" }
@@ -83,7 +91,9 @@ public struct PlanExecutePlanner: Planner {
             let results = completedOrder.compactMap { id in completed[id].map { (id, $0) } }
             answer = Prompts.fallbackAnswer(stop: stop, results: results, missing: missing)
         } else {
-            let instruction = Prompts.answer(question: session.question, note: note)
+            let values = completedOrder.compactMap { id in completed[id].map { (id, References.value(of: $0)) } }
+                .filter { $0.1.count <= 200 && !$0.1.contains("\n") }
+            let instruction = Prompts.answer(question: session.question, note: note, values: values)
             messages.append(.user(pendingResults.map { $0 + "\n\n" + instruction } ?? instruction))
             let request = CompletionRequest(messages: messages, sampling: session.agent.sampling,
                                             maxTokens: session.configuration.answerMaxTokens)

@@ -17,7 +17,7 @@ enum Prompts {
 
         Tools:
         \(session.catalog.listing)
-
+        \(session.agent.examples.map { "\nExamples:\n" + $0.trimmingCharacters(in: .whitespacesAndNewlines) + "\n" } ?? "")
         \(session.fence.policy)
         """
     }
@@ -58,15 +58,30 @@ enum Prompts {
         return text
     }
 
+    /// After a round that succeeded: more steps if the results do not answer the question yet, else none.
+    static func next(question: String) -> String {
+        "The question was: \(question)\nReply {\"remaining\": \"…\", \"steps\": [...]}: in \"remaining\" say "
+            + "which part of the question the results do not answer yet (or \"nothing\"), then write the steps "
+            + "for that part with new step ids. Copy the numbers you need from the results into your expressions "
+            + "and do not repeat a step that already ran. When nothing remains, the steps are []."
+    }
+
     /// Asks for a corrected plan after a rejected one.
     static func rejected(_ problem: PlanProblem) -> String {
         "The plan was rejected: \(problem). Write a corrected plan."
     }
 
     /// Asks for the final answer.
-    static func answer(question: String, note: String?) -> String {
-        var text = "Now answer the question using only the results above: \(question)\n"
-        text += "Give the answer directly and briefly."
+    /// `values` are the short results (step id, value) repeated next to the question, so a small model
+    /// copies them from close by instead of from memory.
+    static func answer(question: String, note: String?, values: [(String, String)] = []) -> String {
+        var text = ""
+        if !values.isEmpty {
+            text += "The results: " + values.map { "\($0.0) = \($0.1)" }.joined(separator: "; ") + ".\n"
+        }
+        text += "Now answer the question using only the results above: \(question)\n"
+        text += "Give the answer directly and briefly. Copy numbers exactly as the results give them; "
+        text += "do not calculate anything yourself."
         if let note { text += " \(note) Say what is missing." }
         return text
     }

@@ -81,4 +81,13 @@ final class PlanValidationTests: XCTestCase {
         XCTAssertEqual(resolved, ["a": "41 and x", "b": "x", "c": ["41"]])
         XCTAssertEqual(References.ids(inText: "{{}} {{a b}} {{ok}}"), ["ok"])
     }
+
+    func testAReferenceStandsForTheStructuredResultWhenThereIsOne() {
+        let calc = ToolResult(callID: "s1", plugin: "calc", tool: "evaluate", content: "3^4*17^2\n≈ 23409",
+                              isError: false, structured: ["result": "3^4*17^2", "decimal": "23409"])
+        XCTAssertEqual(References.value(of: calc), "3^4*17^2")
+        let page = ToolResult(callID: "s2", plugin: "web-fetch", tool: "fetch", content: "  # Title\ntext\n",
+                              isError: false, structured: ["status": 200])
+        XCTAssertEqual(References.value(of: page), "# Title\ntext")
+    }
 }

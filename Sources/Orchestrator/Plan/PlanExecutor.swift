@@ -62,7 +62,7 @@ enum PlanExecutor {
             let allowed = stop == nil ? min(ready.count, session.budget.remainingSteps) : 0
             if allowed < ready.count, stop == nil { stop = .steps(limit: session.agent.limits.maxSteps) }
             for step in ready.dropFirst(allowed) { states[step.id] = .skipped(reason: stop?.description ?? "budget") }
-            let texts = completed.mapValues { $0.content.trimmingCharacters(in: .whitespacesAndNewlines) }
+            let texts = completed.mapValues(References.value(of:))
             var toRun: [ToolCall] = []
             for step in ready.prefix(allowed) {
                 let call = ToolCall(id: step.id, name: step.tool, arguments: References.resolve(step.arguments, results: texts))

@@ -7,8 +7,10 @@ import AgentCore
 /// a `"{{s1}}"` reference can stand in for them. Dependencies are not generated: they follow from the
 /// references (small models fill a free `depends_on` list with cycles and guesses).
 public enum PlanSchema {
-    /// The plan schema for these tools, with at most `maxSteps` steps.
-    public static func schema(for catalog: ToolCatalog, maxSteps: Int) -> JSONValue {
+    /// The plan schema for these tools, with at most `maxSteps` steps. With `remaining`, the plan also
+    /// carries a required `"remaining"` text: after results are in, the model first writes what the
+    /// question still asks for, then the steps (small models otherwise stop after the first step).
+    public static func schema(for catalog: ToolCatalog, maxSteps: Int, remaining: Bool = false) -> JSONValue {
         let branches: [JSONValue] = catalog.tools.map { tool in
             .object([
                 "type": "object",
@@ -21,16 +23,18 @@ public enum PlanSchema {
                 "additionalProperties": false,
             ])
         }
+        var properties: [String: JSONValue] = [
+            "steps": .object([
+                "type": "array",
+                "items": branches.count == 1 ? branches[0] : .object(["anyOf": .array(branches)]),
+                "maxItems": .int(max(maxSteps, 0)),
+            ]),
+        ]
+        if remaining { properties["remaining"] = ["type": "string"] }
         return .object([
             "type": "object",
-            "properties": .object([
-                "steps": .object([
-                    "type": "array",
-                    "items": branches.count == 1 ? branches[0] : .object(["anyOf": .array(branches)]),
-                    "maxItems": .int(max(maxSteps, 0)),
-                ]),
-            ]),
-            "required": ["steps"],
+            "properties": .object(properties),
+            "required": remaining ? ["remaining", "steps"] : ["steps"],
             "additionalProperties": false,
         ])
     }

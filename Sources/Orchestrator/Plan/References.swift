@@ -36,6 +36,14 @@ enum References {
         return result
     }
 
+    /// What a reference to `result` stands for: the `result` member of its structured content when the
+    /// tool gives one as a string (calc's exact value, without the decimal line and notes of its text),
+    /// otherwise the whole text.
+    static func value(of result: ToolResult) -> String {
+        if let value = result.structured?["result"]?.stringValue { return value }
+        return result.content.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
     /// `value` with every reference replaced by the referenced result text.
     static func resolve(_ value: JSONValue, results: [String: String]) -> JSONValue {
         switch value {

@@ -10,12 +10,14 @@ extension Calculator {
              "Compute an exact value: big integers, fractions, roots, powers, trig, logs (log = ln, natural; log10 for base 10). Example: {\"expression\": \"2^100 + 1/3\"}. Only when a decimal is asked for, add \"digits\": N.",
              Schema.object([
                 ("expression", Schema.string("The math to compute, e.g. \"sqrt(8) + 3/4\" or \"100!\".")),
-                ("digits", Schema.integer("Optional: give a decimal answer with this many significant digits.", minimum: 1, maximum: 1000)),
+                ("digits", Schema.integer("Optional: give a decimal answer with this many significant digits (0: exact, the same as leaving it out).", minimum: 0, maximum: 1000)),
              ], required: ["expression"])) { arguments throws(CalcError) in
             let expression = try arguments.required("expression", example: "{\"expression\": \"2^100 + 1/3\"}")
             let exact = try requireDefined(try await compute("simplify(\(expression))", input: expression), input: expression)
             // An exact integer is already the most precise answer: `digits` only rounds what is not one.
-            guard let digits = try arguments.integer("digits", in: 1...1000, default: nil), !Self.isInteger(exact.exact) else {
+            // 0 asks for no rounding, as small models write it when they mean "exact".
+            guard let digits = try arguments.integer("digits", in: 0...1000, default: nil), digits > 0,
+                  !Self.isInteger(exact.exact) else {
                 return ResultText.render(exact)
             }
             let answer = try await compute("evalf(\(expression),\(digits))", input: expression)

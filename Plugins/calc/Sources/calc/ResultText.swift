@@ -1,7 +1,8 @@
 import MCP
 import PluginKit
 
-/// How a Giac answer is shown to the model: the exact result (capped), a decimal line, and notes.
+/// How a Giac answer is shown to the model: the exact result (capped), a decimal line (not for an
+/// integer shown in full), and notes.
 ///
 /// ```
 /// 3802951800684688204490109616129/3
@@ -16,7 +17,10 @@ enum ResultText {
     /// Renders an answer with optional notes (one per line, after the result).
     static func render(_ answer: GiacAnswer, exact: String? = nil, notes: [String] = []) -> PluginToolOutput {
         let (shown, cutNote) = cap(exact ?? answer.exact)
-        let decimal = answer.decimal.map(tidyDecimal).flatMap { $0 == answer.exact ? nil : $0 }
+        // A whole integer shown in full needs no approximation (small models copy the ≈ line instead
+        // of the exact digits); one cut to its leading digits keeps it, for its size.
+        let wholeInteger = Calculator.isInteger(exact ?? answer.exact) && cutNote == nil
+        let decimal = wholeInteger ? nil : answer.decimal.map(tidyDecimal).flatMap { $0 == answer.exact ? nil : $0 }
         var lines = [shown]
         if let decimal { lines.append("≈ \(decimal)") }
         if let cutNote { lines.append(cutNote) }
