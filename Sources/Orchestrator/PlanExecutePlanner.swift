@@ -32,8 +32,8 @@ public struct PlanExecutePlanner: Planner {
             messages.append(.assistant(completion.text))
             let plan: Plan
             do {
-                plan = try PlanValidation.validate(try Plan.parse(completion.text), catalog: session.catalog,
-                                                   completed: Set(completed.keys))
+                let written = try Plan.parse(completion.text).renumbered(avoiding: Set(completed.keys))
+                plan = try PlanValidation.validate(written, catalog: session.catalog, completed: Set(completed.keys))
                 mistakes = 0
             } catch {
                 mistakes += 1
@@ -95,13 +95,31 @@ public struct PlanExecutePlanner: Planner {
                 .filter { $0.1.count <= 200 && !$0.1.contains("\n") }
             let instruction = Prompts.answer(question: session.question, note: note, values: values)
             messages.append(.user(pendingResults.map { $0 + "\n\n" + instruction } ?? instruction))
+            // The answer is JSON too, {"answer": "…"}: after a conversation of plans a small model
+            // otherwise tends to write one more plan where the answer should be.
             let request = CompletionRequest(messages: messages, sampling: session.agent.sampling,
-                                            maxTokens: session.configuration.answerMaxTokens)
+                                            maxTokens: session.configuration.answerMaxTokens,
+                                            constraint: .jsonSchema(Self.answerSchema))
             let completion = try await session.complete(purpose: "answer", request, streamAnswer: true)
-            let text = completion.text.trimmingCharacters(in: .whitespacesAndNewlines)
+            let text = Self.answerText(completion.text)
             answer = note.map { text + "\n\n(" + $0 + ")" } ?? text
         }
         return PlannerResult(answer: answer, stop: stop, missing: missing)
+    }
+
+    /// The schema of the answer call.
+    static let answerSchema: JSONValue = [
+        "type": "object", "properties": ["answer": ["type": "string"]], "required": ["answer"],
+        "additionalProperties": false,
+    ]
+
+    /// The answer inside `{"answer": "…"}`; the raw text when the output was cut off before it closed.
+    static func answerText(_ output: String) -> String {
+        let trimmed = output.trimmingCharacters(in: .whitespacesAndNewlines)
+        if let answer = (try? JSONValue.parse(trimmed))?["answer"]?.stringValue {
+            return answer.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        return trimmed
     }
 
     private static func reason(_ outcome: PlanExecutor.StepOutcome) -> String {

@@ -81,7 +81,7 @@ enum Prompts {
         }
         text += "Now answer the question using only the results above: \(question)\n"
         text += "Give the answer directly and briefly. Copy numbers exactly as the results give them; "
-        text += "do not calculate anything yourself."
+        text += "do not calculate anything yourself. Reply {\"answer\": \"…\"}."
         if let note { text += " \(note) Say what is missing." }
         return text
     }

@@ -91,3 +91,23 @@ final class PlanValidationTests: XCTestCase {
         XCTAssertEqual(References.value(of: page), "# Title\ntext")
     }
 }
+
+/// Follow-up plans that number their steps from `s1` again.
+final class PlanRenumberingTests: XCTestCase {
+    func testReusedIdsGetFreshOnesAndLaterReferencesFollow() {
+        let plan = Plan(steps: [
+            Plan.Step(id: "s1", tool: "evaluate", arguments: ["expression": "{{s1}} - 111"]),
+            Plan.Step(id: "s2", tool: "evaluate", arguments: ["expression": "{{ s1 }} * 2", "x": ["$ref": "s1"]]),
+        ])
+        let renumbered = plan.renumbered(avoiding: ["s1"])
+        XCTAssertEqual(renumbered.steps.map(\.id), ["s3", "s2"])
+        // the step's own reference still means the earlier round's s1; the later step follows the rename
+        XCTAssertEqual(renumbered.steps[0].arguments, ["expression": "{{s1}} - 111"])
+        XCTAssertEqual(renumbered.steps[1].arguments, ["expression": "{{s3}} * 2", "x": ["$ref": "s3"]])
+    }
+
+    func testAPlanWithoutCollisionsIsUnchanged() {
+        let plan = Plan(steps: [Plan.Step(id: "s4", tool: "evaluate", arguments: ["expression": "{{s1}}"])])
+        XCTAssertEqual(plan.renumbered(avoiding: ["s1", "s2"]), plan)
+    }
+}

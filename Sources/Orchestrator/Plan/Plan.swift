@@ -42,6 +42,32 @@ public struct Plan: Sendable, Hashable {
     /// The plan as JSON, in the wire format.
     public var json: JSONValue { ["steps": .array(steps.map(\.json))] }
 
+    /// The plan with every step whose id is in `used` (steps of earlier rounds) given a fresh id `sN`.
+    /// Small models number each follow-up plan from `s1` again. References to a renamed id from later
+    /// steps of this plan follow the step; those from the step itself or earlier ones still mean the
+    /// earlier round's result.
+    func renumbered(avoiding used: Set<String>) -> Plan {
+        var taken = used.union(steps.map(\.id))
+        var next = 1
+        var renamed: [String: String] = [:]
+        var result: [Step] = []
+        for var step in steps {
+            for (old, new) in renamed {
+                step.arguments = References.rename(old, to: new, in: step.arguments)
+                step.dependsOn = step.dependsOn.map { $0 == old ? new : $0 }
+            }
+            if used.contains(step.id) {
+                while taken.contains("s\(next)") { next += 1 }
+                let fresh = "s\(next)"
+                taken.insert(fresh)
+                renamed[step.id] = fresh
+                step.id = fresh
+            }
+            result.append(step)
+        }
+        return Plan(steps: result)
+    }
+
     /// Parses model output into a plan; a problem is the model's mistake, reported as `PlanProblem`.
     public static func parse(_ text: String) throws(PlanProblem) -> Plan {
         let value: JSONValue

@@ -56,6 +56,24 @@ enum References {
         }
     }
 
+    /// `value` with references to step `old` pointing at step `new` instead.
+    static func rename(_ old: String, to new: String, in value: JSONValue) -> JSONValue {
+        switch value {
+        case .string(let s):
+            var output = s
+            for (before, after) in [("{{\(old)}}", "{{\(new)}}"), ("{{ \(old) }}", "{{\(new)}}"),
+                                    ("{{\(old) }}", "{{\(new)}}"), ("{{ \(old)}}", "{{\(new)}}")] {
+                output = output.replacingOccurrences(of: before, with: after)
+            }
+            return .string(output)
+        case .array(let items): return .array(items.map { rename(old, to: new, in: $0) })
+        case .object(let members):
+            if members.count == 1, members["$ref"]?.stringValue == old { return ["$ref": .string(new)] }
+            return .object(members.mapValues { rename(old, to: new, in: $0) })
+        default: return value
+        }
+    }
+
     private static func substitute(_ text: String, results: [String: String]) -> String {
         var output = text
         for id in ids(inText: text) {
