@@ -2,28 +2,35 @@ import Foundation
 import TestSupport
 import XCTest
 
-/// `loom ask` end to end: the real 0.5B model plans, the real calc plugin runs under the sandbox, the
-/// answer is checked, and the trace is written. (Two-step questions are not yet answered reliably by
-/// the 0.5B model; the evaluation set measures that.)
+/// `loom ask` end to end: the real 0.5B model plans a two-step question, the real calc plugin runs both
+/// steps under the sandbox (the second on the first one's result), the answer is checked, and the
+/// trace is written.
 final class AskCommandTests: XCTestCase {
-    func testBigIntegerQuestionIsAnsweredExactlyThroughCalc() throws {
+    func testTwoStepQuestionIsAnsweredThroughCalc() throws {
         let model = try TestModels.path(TestModels.qwen05)
         let home = FileManager.default.temporaryDirectory.appendingPathComponent("loom-ask-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: home) }
         let trace = home.appendingPathComponent("run.jsonl")
         let cli = CLIRunner(environment: ["LOOM_HOME": home.path])
         let output = try cli.run(["ask", "--agent", "math", "--model", model, "--json", "--trace", trace.path,
-                                  "What is 3^40 exactly?"])
+                                  "Integrate x^4 from 0 to 3, then multiply the result by 25."])
         XCTAssertEqual(output.status, 0, output.stderr)
         let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any],
                                    output.stdout)
         let answer = try XCTUnwrap(report["answer"] as? String)
-        // 3^40 has 20 digits: past what a small model can multiply in its head, exact only from calc.
-        XCTAssertTrue(answer.contains("12157665459056928801"), "answer: \(answer)")
-        XCTAssertGreaterThanOrEqual(report["tool_calls"] as? Int ?? 0, 1, "the answer must come from calc")
-        let lines = try String(contentsOf: trace, encoding: .utf8).split(separator: "\n")
-        XCTAssertGreaterThan(lines.count, 3, "header, model calls, tool calls and answer are recorded")
-        XCTAssertTrue(lines.contains { $0.contains("\"calc\"") }, "the trace names the calc plugin")
+        // ∫₀³ x⁴ dx = 243/5, and 243/5 · 25 = 1215.
+        XCTAssertTrue(answer.contains("1215"), "answer: \(answer)")
+        XCTAssertGreaterThanOrEqual(report["tool_calls"] as? Int ?? 0, 2, "both steps must run in calc")
+
+        let records = try String(contentsOf: trace, encoding: .utf8).split(separator: "\n").map { line in
+            try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        }
+        let calls = records.filter { $0["type"] as? String == "tool_call" }.compactMap { $0["call"] as? [String: Any] }
+        XCTAssertTrue(calls.contains { $0["name"] as? String == "integrate" }, "calls: \(calls)")
+        // the second step received the first step's exact result through its reference
+        let evaluations = calls.filter { $0["name"] as? String == "evaluate" }
+            .compactMap { ($0["arguments"] as? [String: Any])?["expression"] as? String }
+        XCTAssertTrue(evaluations.contains { $0.contains("243/5") }, "evaluate calls: \(evaluations)")
     }
 
     func testUnknownAgentIsAClearError() throws {
