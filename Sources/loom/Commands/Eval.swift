@@ -13,6 +13,7 @@ struct Eval: AsyncParsableCommand {
     @Option(help: "Only the cases with these ids (comma-separated).") var only: String?
     @Option(help: "Directory served on 127.0.0.1 for {{site}} questions (default: 'site' next to the file).") var site: String?
     @Option(help: "Where to write one trace per question (default: $LOOM_HOME/traces/eval-<time>).") var traces: String?
+    @Option(help: "Threads of the forward pass.") var threads = 2
     @Flag(help: "Print the full report as JSON.") var json = false
 
     func run() async throws {
@@ -23,7 +24,7 @@ struct Eval: AsyncParsableCommand {
             if !quiet { print(EvalCommand.line(result)) }
         }
         do {
-            let report = try await EvalCommand.run(options, components: .standard(webFetchAllowHosts: ["127.0.0.1"]), onResult: onResult)
+            let report = try await EvalCommand.run(options, components: .standard(webFetchAllowHosts: ["127.0.0.1"], threads: threads), onResult: onResult)
             print(json ? EvalCommand.json(report) : EvalCommand.summary(report))
         } catch {
             FileHandleOutput.standardError("loom eval: \(error)\n")
