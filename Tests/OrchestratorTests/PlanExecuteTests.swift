@@ -3,6 +3,19 @@ import XCTest
 @testable import Orchestrator
 
 final class PlanExecuteTests: XCTestCase {
+    /// The continuation that ends planning after a round that succeeded: nothing remains, no more steps.
+    static let nothingRemains = #"{"remaining": "nothing", "steps": []}"#
+
+    /// What a request's constraint asks for: "plan" (steps), "continue" (remaining and steps), "answer", or "none".
+    static func asks(_ request: CompletionRequest) -> String {
+        guard case .jsonSchema(let schema) = request.constraint else { return "none" }
+        let properties = schema["properties"]
+        if properties?["remaining"] != nil, properties?["steps"] != nil { return "continue" }
+        if properties?["steps"] != nil { return "plan" }
+        if properties?["answer"] != nil { return "answer" }
+        return "other"
+    }
+
     func testIndependentStepsRunConcurrentlyAndReferencesResolve() async throws {
         let tools = ScriptedToolExecutor(tools: [Fixtures.evaluate]) { call in
             try? await Task.sleep(nanoseconds: 300_000_000)
@@ -14,7 +27,7 @@ final class PlanExecuteTests: XCTestCase {
             ("s3", "evaluate", ["expression": "{{s1}} + {{s2}}"], ["s1", "s2"]),
             ("s4", "evaluate", ["expression": ["$ref": "s3"]], []),
         ])
-        let model = ScriptedModel([plan, "The total is 50."])
+        let model = ScriptedModel([plan, Self.nothingRemains, "The total is 50."])
         let sink = MemoryTraceSink()
         let started = Date()
         let outcome = try await Fixtures.orchestrator(model: model, tools: tools, agent: Fixtures.agent(), sink: sink)
@@ -42,7 +55,8 @@ final class PlanExecuteTests: XCTestCase {
             default: return "other"
             }
         }
-        XCTAssertEqual(kinds, ["model:plan", "plan", "tool:s1", "tool:s2", "tool:s3", "tool:s4", "model:answer", "answer", "summary"])
+        XCTAssertEqual(kinds, ["model:plan", "plan", "tool:s1", "tool:s2", "tool:s3", "tool:s4", "model:replan", "plan",
+                              "model:answer", "answer", "summary"])
     }
 
     func testPlanIsGeneratedUnderTheToolSchemaConstraint() async throws {
@@ -67,13 +81,13 @@ final class PlanExecuteTests: XCTestCase {
             ("s3", "evaluate", ["expression": "{{s2}} + 1"], ["s2"]),
         ])
         let second = Fixtures.plan([("s4", "evaluate", ["expression": "{{s1}} + 1"], ["s1"])])
-        let model = ScriptedModel([first, second, "43"])
+        let model = ScriptedModel([first, second, Self.nothingRemains, "43"])
         let outcome = try await Fixtures.orchestrator(model: model, tools: tools, agent: Fixtures.agent())
             .run(question: "q")
         let calls = await tools.calls.map(\.id)
         XCTAssertEqual(calls, ["s1", "s2", "s4"], "s3 is skipped, s1 is not re-run")
         let requests = await model.requests
-        XCTAssertEqual(requests.count, 3)
+        XCTAssertEqual(requests.map(Self.asks), ["plan", "plan", "continue", "answer"], "plan, re-plan, continuation, answer")
         let replanPrompt = try XCTUnwrap(requests[1].messages.last?.content)
         XCTAssertTrue(replanPrompt.contains("did not succeed: s2, s3"), replanPrompt)
         XCTAssertTrue(replanPrompt.contains("Step s3 (evaluate) was not run: it depends on s2"), replanPrompt)
@@ -89,7 +103,7 @@ final class PlanExecuteTests: XCTestCase {
         let agent = Fixtures.agent(limits: .init(maxReplans: 1))
         let outcome = try await Fixtures.orchestrator(model: model, tools: tools, agent: agent).run(question: "q")
         let requests = await model.requests
-        XCTAssertEqual(requests.map { $0.constraint == nil }, [false, false, true], "plan, one re-plan, answer")
+        XCTAssertEqual(requests.map(Self.asks), ["plan", "plan", "answer"], "plan, one re-plan, answer")
         XCTAssertEqual(outcome.missing.count, 1)
         XCTAssertTrue(outcome.answer.contains("Missing: s2: evaluate failed"), outcome.answer)
         XCTAssertTrue(try XCTUnwrap(requests[2].messages.last?.content).contains("Say what is missing"))
@@ -182,14 +196,15 @@ final class PlanExecuteTests: XCTestCase {
         let tools = ScriptedToolExecutor(tools: [Fixtures.evaluate], handler: Fixtures.calc)
         let model = ScriptedModel([
             Fixtures.plan([("s1", "evaluate", ["expression": "x"], [])]),
-            Fixtures.plan([("s2", "evaluate", ["expression": "1 + 1"], [])]), "2",
+            Fixtures.plan([("s2", "evaluate", ["expression": "1 + 1"], [])]), Self.nothingRemains, "2",
         ])
         let outcome = try await Fixtures.orchestrator(model: model, tools: tools, agent: Fixtures.agent()).run(question: "q")
         let requests = await model.requests
+        XCTAssertEqual(requests.map(Self.asks), ["plan", "plan", "continue", "answer"])
         for (earlier, later) in zip(requests, requests.dropFirst()) {
             XCTAssertEqual(Array(later.messages.prefix(earlier.messages.count)), earlier.messages)
         }
-        XCTAssertEqual(outcome.reusedPromptTokens.count, 3)
+        XCTAssertEqual(outcome.reusedPromptTokens.count, 4)
         XCTAssertEqual(outcome.reusedPromptTokens[0], 0)
         for (index, request) in requests.enumerated().dropFirst() {
             let previous = ScriptedModel.render(requests[index - 1])
@@ -200,12 +215,19 @@ final class PlanExecuteTests: XCTestCase {
 
     func testLongResultsAreTruncatedWithAMarker() async throws {
         let tools = ScriptedToolExecutor(tools: [Fixtures.fetch]) { _ in (String(repeating: "abcdefghij", count: 500), false) }
-        let model = ScriptedModel([Fixtures.plan([("s1", "fetch", ["url": "http://127.0.0.1/x"], [])]), "done"])
+        let model = ScriptedModel([Fixtures.plan([("s1", "fetch", ["url": "http://127.0.0.1/x"], [])]), Self.nothingRemains, "done"])
         _ = try await Fixtures.orchestrator(model: model, tools: tools, agent: Fixtures.agent(), resultLimit: 400)
             .run(question: "q")
         let requests = await model.requests
-        let prompt = try XCTUnwrap(requests.last?.messages.last?.content)
+        XCTAssertEqual(requests.map(Self.asks), ["plan", "continue", "answer"])
+        // The result enters the conversation once, in the prompt of the call after its round.
+        let prompt = try XCTUnwrap(requests[1].messages.last?.content)
         XCTAssertTrue(prompt.contains("[… truncated: 4664 of 5000 characters left out …]"), prompt)
         XCTAssertLessThan(prompt.count, 1200)
+        // Later prompts carry it only in that truncated form (too long to be repeated among the short results).
+        let answerPrompt = try XCTUnwrap(requests[2].messages.last?.content)
+        XCTAssertFalse(answerPrompt.contains("abcdefghij"), answerPrompt)
+        XCTAssertEqual(ScriptedModel.render(requests[2]).components(separatedBy: "abcdefghij").count,
+                       ScriptedModel.render(requests[1]).components(separatedBy: "abcdefghij").count)
     }
 }
