@@ -230,4 +230,81 @@ final class PlanExecuteTests: XCTestCase {
         XCTAssertEqual(ScriptedModel.render(requests[2]).components(separatedBy: "abcdefghij").count,
                        ScriptedModel.render(requests[1]).components(separatedBy: "abcdefghij").count)
     }
+
+    func testAfterASuccessfulRoundTheContinuationAddsAStepWithANumberFromTheResults() async throws {
+        let page = "Daily report: the shop sold 1234 apples on Monday."
+        let handler: ScriptedToolExecutor.Handler = { call in
+            call.name == "fetch" ? (page, false) : await Fixtures.calc(call)
+        }
+        let continuation = #"{"remaining": "the apples of two such days", "steps": ["#
+            + #"{"id": "s2", "tool": "evaluate", "arguments": {"expression": "1234 * 2"}}]}"#
+        let tools = ScriptedToolExecutor(tools: [Fixtures.evaluate, Fixtures.fetch], handler: handler)
+        let model = ScriptedModel([
+            Fixtures.plan([("s1", "fetch", ["url": "http://127.0.0.1/report"], [])]),
+            continuation, Self.nothingRemains, #"{"answer": "2468 apples."}"#,
+        ])
+        let sink = MemoryTraceSink()
+        let question = "How many apples does the shop sell in two days like Monday?"
+        let outcome = try await Fixtures.orchestrator(model: model, tools: tools, agent: Fixtures.agent(), sink: sink)
+            .run(question: question)
+
+        XCTAssertEqual(outcome.answer, "2468 apples.")
+        XCTAssertNil(outcome.stop)
+        XCTAssertTrue(outcome.missing.isEmpty, "\(outcome.missing)")
+        let calls = await tools.calls
+        XCTAssertEqual(calls.map(\.id), ["s1", "s2"])
+        XCTAssertEqual(calls[1].arguments, ["expression": "1234 * 2"], "the number was copied from the fetched page")
+
+        let requests = await model.requests
+        XCTAssertEqual(requests.map(Self.asks), ["plan", "continue", "continue", "answer"])
+        guard case .jsonSchema(let continueSchema) = requests[1].constraint else { return XCTFail("not constrained") }
+        XCTAssertEqual(continueSchema["properties"]?["remaining"], ["type": "string"])
+        XCTAssertEqual(continueSchema["required"], ["remaining", "steps"])
+        guard case .jsonSchema(let planSchema) = requests[0].constraint else { return XCTFail("not constrained") }
+        XCTAssertNil(planSchema["properties"]?["remaining"], "the first plan has nothing to say remains")
+        // The continuation sees the fenced page and the question again.
+        let continuePrompt = try XCTUnwrap(requests[1].messages.last?.content)
+        XCTAssertTrue(continuePrompt.contains("Step s1 (fetch):"), continuePrompt)
+        XCTAssertTrue(continuePrompt.contains(page), continuePrompt)
+        XCTAssertTrue(continuePrompt.contains("The question was: \(question)"), continuePrompt)
+        XCTAssertTrue(try XCTUnwrap(requests[2].messages.last?.content).contains("Step s2 (evaluate):"))
+        // The answer sees both short results next to the question.
+        let answerPrompt = try XCTUnwrap(requests[3].messages.last?.content)
+        XCTAssertTrue(answerPrompt.hasPrefix("The results: s1 = \(page); s2 = 2468.\n"), answerPrompt)
+
+        let events = await sink.events
+        let kinds = events.map { event -> String in
+            switch event {
+            case .modelCall(let call): return "model:\(call.purpose)"
+            case .plan(_, let replan): return replan ? "replan" : "plan"
+            case .toolCall(let call, _): return "tool:\(call.id)"
+            case .answer: return "answer"
+            case .summary: return "summary"
+            default: return "other"
+            }
+        }
+        XCTAssertEqual(kinds, ["model:plan", "plan", "tool:s1", "model:replan", "replan", "tool:s2",
+                               "model:replan", "replan", "model:answer", "answer", "summary"])
+    }
+
+    func testContinuationsAreBoundedByMaxReplans() async throws {
+        let tools = ScriptedToolExecutor(tools: [Fixtures.evaluate], handler: Fixtures.calc)
+        for maxReplans in [0, 1, 3] {
+            // A model that never says nothing remains: each continuation adds one more step.
+            let model = ScriptedModel { request, index in
+                guard case .jsonSchema(let schema) = request.constraint, schema["properties"]?["steps"] != nil else {
+                    return #"{"answer": "enough"}"#
+                }
+                let step = #"{"id": "s\#(index + 1)", "tool": "evaluate", "arguments": {"expression": "\#(index + 1) + 1"}}"#
+                return index == 0 ? #"{"steps": [\#(step)]}"# : #"{"remaining": "more", "steps": [\#(step)]}"#
+            }
+            let agent = Fixtures.agent(limits: .init(maxReplans: maxReplans))
+            let outcome = try await Fixtures.orchestrator(model: model, tools: tools, agent: agent).run(question: "q")
+            let requests = await model.requests
+            XCTAssertEqual(requests.map(Self.asks), ["plan"] + Array(repeating: "continue", count: maxReplans) + ["answer"],
+                           "max_replans \(maxReplans)")
+            XCTAssertEqual(outcome.toolCalls, maxReplans + 1, "max_replans \(maxReplans)")
+            XCTAssertEqual(outcome.answer, "enough")
+        }
+    }
 }
