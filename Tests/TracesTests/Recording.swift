@@ -29,12 +29,14 @@ enum Recording {
         return ("error: cannot evaluate '\(expression)'", true)
     }
 
-    /// The model replies of a two-round plan run: a plan with a failing step, a re-plan, an answer.
+    /// The model replies of a two-round plan run: a plan with a failing step, a re-plan, a continuation
+    /// that says nothing remains, an answer.
     static let planReplies: [String] = [
         #"{"steps":[{"id":"s1","tool":"evaluate","arguments":{"expression":"6 * 7"},"depends_on":[]},"#
             + #"{"id":"s2","tool":"evaluate","arguments":{"expression":"x"},"depends_on":[]},"#
             + #"{"id":"s3","tool":"evaluate","arguments":{"expression":"{{s1}} + 8"},"depends_on":["s1"]}]}"#,
         #"{"steps":[{"id":"s4","tool":"evaluate","arguments":{"expression":"{{s3}} * 2"},"depends_on":["s3"]}]}"#,
+        #"{"remaining":"nothing","steps":[]}"#,
         "The answer is 100.",
     ]
 

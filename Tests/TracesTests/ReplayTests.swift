@@ -12,7 +12,7 @@ final class ReplayTests: XCTestCase {
         XCTAssertTrue(report.matched)
         XCTAssertEqual(report.answer, "The answer is 100.")
         XCTAssertEqual(report.answer, report.recordedAnswer)
-        XCTAssertEqual(report.eventsCompared, 11)
+        XCTAssertEqual(report.eventsCompared, 13)
     }
 
     func testOfflineReplayOfAReActRunMatches() async throws {
@@ -120,11 +120,11 @@ final class ReplayTests: XCTestCase {
                                          run: Recording.rerun(trace))
         XCTAssertTrue(same.matched, same.divergence?.description ?? "")
         var replies = Recording.planReplies
-        replies[2] = "The answer is 10."
+        replies[3] = "The answer is 10."
         let different = await Replayer.replay(trace, mode: .liveModel, liveModel: ScriptedModel(replies), run: Recording.rerun(trace))
         let divergence = try XCTUnwrap(different.divergence)
-        XCTAssertEqual(divergence.line, 10)
-        XCTAssertEqual(divergence.event, "model call 3 (answer)")
+        XCTAssertEqual(divergence.line, 12)
+        XCTAssertEqual(divergence.event, "model call 4 (answer)")
         XCTAssertEqual(divergence.field, "completion.generatedTokens[16]")
         XCTAssertEqual(divergence.recorded, "token 48 in \"The answer is 100.\"")
         XCTAssertEqual(divergence.now, "token 46 in \"The answer is 10.\"")
@@ -137,17 +137,17 @@ final class ReplayTests: XCTestCase {
         let sink = try FileTraceSink(path: forkPath)
         await sink.record(.header(Recording.header(question: trace.header.question, agent: trace.header.agent,
                                                    tools: trace.header.tools, parent: path)))
-        // Recorded outputs up to line 10 (the answer call), then a live model that answers differently.
+        // Recorded outputs up to line 12 (the answer call), then a live model that answers differently.
         let live = ScriptedModel { _, _ in "Forked: 100." }
         let tools = ScriptedToolExecutor(tools: [Recording.evaluate], handler: Recording.calc)
-        let report = await Replayer.replay(trace, mode: .fork(untilLine: 10), liveModel: live, liveTools: tools,
+        let report = await Replayer.replay(trace, mode: .fork(untilLine: 12), liveModel: live, liveTools: tools,
                                            forkSink: sink, run: Recording.rerun(trace))
         await sink.close()
         XCTAssertEqual(report.answer, "Forked: 100.")
         let liveRequests = await live.requests
         XCTAssertEqual(liveRequests.count, 1)
         let liveCalls = await tools.calls
-        XCTAssertEqual(liveCalls.count, 0, "every tool call before line 10 came from the record")
+        XCTAssertEqual(liveCalls.count, 0, "every tool call before line 12 came from the record")
         let fork = try TraceReader.read(path: forkPath)
         XCTAssertEqual(fork.header.parent, path)
         XCTAssertEqual(fork.answer, "Forked: 100.")

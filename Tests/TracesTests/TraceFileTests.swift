@@ -12,14 +12,14 @@ final class TraceFileTests: XCTestCase {
         XCTAssertEqual(trace.header.plugins, [Trace.PluginInfo(name: "calc", version: "0.1.0")])
         XCTAssertEqual(trace.records.map { TraceRecord.typeName($0.event) },
                        ["model_call", "plan", "tool_call", "tool_call", "tool_call", "model_call", "plan", "tool_call",
-                        "model_call", "answer", "summary"])
-        XCTAssertEqual(trace.records.map(\.seq), Array(1...11))
+                        "model_call", "plan", "model_call", "answer", "summary"])
+        XCTAssertEqual(trace.records.map(\.seq), Array(1...13))
         XCTAssertTrue(trace.isComplete)
         XCTAssertNil(trace.torn)
         XCTAssertEqual(trace.answer, "The answer is 100.")
         // Every line is one JSON object with sorted keys and a type.
         let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
-        XCTAssertEqual(lines.count, 12)
+        XCTAssertEqual(lines.count, 14)
         for line in lines { XCTAssertTrue(line.hasPrefix("{\"") && line.contains("\"type\":\"")) }
         // Re-encoding a read record gives the same line.
         for (record, line) in zip(trace.records, lines.dropFirst()) { XCTAssertEqual(try record.line(), String(line)) }
@@ -118,10 +118,10 @@ final class TraceFileTests: XCTestCase {
         XCTAssertTrue(text.contains("model call 1 (plan): "))
         XCTAssertTrue(text.contains("re-plan:\n             s4 evaluate {\"expression\":\"{{s3}} * 2\"} after s3"))
         XCTAssertTrue(text.contains("tool s2 calc.evaluate {\"expression\":\"x\"} FAILED in 0.0"))
-        XCTAssertTrue(text.contains("summary: 4 tool calls, 3 model calls"))
+        XCTAssertTrue(text.contains("summary: 4 tool calls, 4 model calls"))
         let html = TraceHTML.render(trace)
         XCTAssertTrue(html.hasPrefix("<!DOCTYPE html>"))
-        XCTAssertEqual(html.components(separatedBy: "class='bar model'").count - 1, 3)
+        XCTAssertEqual(html.components(separatedBy: "class='bar model'").count - 1, 4)
         XCTAssertEqual(html.components(separatedBy: "class='bar tool'").count - 1, 3)
         XCTAssertEqual(html.components(separatedBy: "class='bar failed'").count - 1, 1)
         XCTAssertFalse(html.contains("src="), "self-contained: no external resources")
