@@ -3,6 +3,7 @@
 // activations by maddubs/madd in 16/32-bit integer lanes; each block's scale product multiplies
 // the integer sum in f32. Block layouts as in blocks.h; the same math as loom_dot_scalar.
 #include "blocks.h"
+#include <math.h>
 
 #if defined(__x86_64__)
 #include "avx2_common.h"
@@ -303,7 +304,31 @@ loom_dot_fn loom_dot_avx2(uint32_t type) {
     }
 }
 
-#else
+// lanes[l] = fused Σ a[i]·b[i] over i ≡ l (mod 8), i < n rounded down to a multiple of 8.
+TGT static void dot_f32_lanes_avx2(const float *a, const float *b, int64_t n, float lanes[8]) {
+    __m256 acc = _mm256_setzero_ps();
+    for (int64_t i = 0; i + 8 <= n; i += 8) {
+        acc = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), acc);
+    }
+    _mm256_storeu_ps(lanes, acc);
+}
+
+#endif
+
+void loom_dot_f32_lanes(const float *a, const float *b, int64_t n, float lanes[8]) {
+#if defined(__x86_64__)
+    if (loom_simd_enabled()) {
+        dot_f32_lanes_avx2(a, b, n, lanes);
+        return;
+    }
+#endif
+    for (int l = 0; l < 8; l++) lanes[l] = 0;
+    for (int64_t i = 0; i + 8 <= n; i += 8) {
+        for (int l = 0; l < 8; l++) lanes[l] = fmaf(a[i + l], b[i + l], lanes[l]);
+    }
+}
+
+#if !defined(__x86_64__)
 
 int loom_cpu_has_avx2(void) { return 0; }
 loom_dot_fn loom_dot_avx2(uint32_t type) { (void)type; return NULL; }

@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 // Small f32 operations of the forward pass. All run on the calling thread in a fixed order.
@@ -44,13 +45,8 @@ public func mul(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ out: Uns
 /// a (n,) · b (n,), accumulated in eight lanes then summed in a fixed order.
 public func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
     var acc = SIMD8<Float>(repeating: 0)
-    var i = 0
-    while i + 8 <= n {
-        let va = UnsafeRawPointer(a + i).loadUnaligned(as: SIMD8<Float>.self)
-        let vb = UnsafeRawPointer(b + i).loadUnaligned(as: SIMD8<Float>.self)
-        acc.addProduct(va, vb)
-        i += 8
-    }
+    withUnsafeMutableBytes(of: &acc) { loom_dot_f32_lanes(a, b, Int64(n), $0.baseAddress!.assumingMemoryBound(to: Float.self)) }
+    var i = n / 8 * 8
     var sum = acc.sum()
     while i < n {
         sum += a[i] * b[i]

@@ -35,6 +35,11 @@ void loom_quantize_activations(uint32_t vec_type, const float *x, void *dst, int
 int loom_matvec_rows(uint32_t type, const void *w, size_t row_bytes, int64_t cols, const void *xq,
                      float *y, int64_t row_begin, int64_t row_end);
 
+/// lanes[l] = Σ a[i]·b[i] (each step one fused multiply-add) over i ≡ l (mod 8), for the first
+/// n / 8 · 8 elements. The same eight accumulators as a SIMD8 loop with addProduct, without its
+/// per-lane fmaf calls when the Swift code is not compiled for FMA.
+void loom_dot_f32_lanes(const float *a, const float *b, int64_t n, float lanes[8]);
+
 /// 1 if the AVX2/FMA/F16C kernels are in use.
 int loom_simd_enabled(void);
 
