@@ -70,7 +70,9 @@ public struct PlanExecutePlanner: Planner {
             if round.repeatedFailures > 0, round.repeatedFailures == plan.steps.count {
                 stop = .repeatedCalls(tool: plan.steps[0].tool)
             }
-            if stop != nil || replansLeft == 0 {
+            // A continuation that only repeats calls already made has nothing new to add: answer now.
+            let nothingNew = continuing && round.repeatedSuccesses == plan.steps.count
+            if stop != nil || replansLeft == 0 || nothingNew {
                 pendingResults = resultsText
                 break
             }

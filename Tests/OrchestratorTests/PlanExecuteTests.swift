@@ -307,4 +307,23 @@ final class PlanExecuteTests: XCTestCase {
             XCTAssertEqual(outcome.answer, "enough")
         }
     }
+
+    func testAContinuationThatOnlyRepeatsEarlierCallsEndsPlanning() async throws {
+        let tools = ScriptedToolExecutor(tools: [Fixtures.evaluate], handler: Fixtures.calc)
+        // The model keeps writing the first round's step again under a new id.
+        let model = ScriptedModel { request, index in
+            guard case .jsonSchema(let schema) = request.constraint, schema["properties"]?["steps"] != nil else {
+                return #"{"answer": "done"}"#
+            }
+            let step = #"{"id": "s\#(index + 1)", "tool": "evaluate", "arguments": {"expression": "2 + 2"}}"#
+            return index == 0 ? #"{"steps": [\#(step)]}"# : #"{"remaining": "the sum", "steps": [\#(step)]}"#
+        }
+        let agent = Fixtures.agent(limits: .init(maxReplans: 3))
+        let outcome = try await Fixtures.orchestrator(model: model, tools: tools, agent: agent).run(question: "q")
+        let requests = await model.requests
+        // one continuation repeats the call, then the answer: the other two re-plans are not spent
+        XCTAssertEqual(requests.map(Self.asks), ["plan", "continue", "answer"])
+        XCTAssertEqual(outcome.toolCalls, 1, "the repeated call is not run again")
+        XCTAssertEqual(outcome.answer, "done")
+    }
 }

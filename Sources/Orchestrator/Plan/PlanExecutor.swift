@@ -31,6 +31,8 @@ enum PlanExecutor {
         var stop: BudgetStop?
         /// How many steps repeated an earlier failed call and were not run again.
         var repeatedFailures: Int
+        /// How many steps repeated an earlier successful call and took its result without running.
+        var repeatedSuccesses: Int
     }
 
     /// Runs `plan`; `completed` holds results of earlier rounds (by step id) and gains this round's successes.
@@ -39,6 +41,7 @@ enum PlanExecutor {
         var pending = plan.steps
         var stop: BudgetStop?
         var repeatedFailures = 0
+        var repeatedSuccesses = 0
         while !pending.isEmpty {
             var ready: [Plan.Step] = []
             var waiting: [Plan.Step] = []
@@ -74,6 +77,7 @@ enum PlanExecutor {
                         reused.content = "Not run again: the identical call \(earlier.callID) already failed with: " + earlier.content
                         states[step.id] = .failed(reused)
                     } else {
+                        repeatedSuccesses += 1
                         states[step.id] = .done(reused)
                         completed[step.id] = reused
                     }
@@ -90,6 +94,7 @@ enum PlanExecutor {
         let outcomes = plan.steps.map { step in
             StepOutcome(step: step, state: states[step.id] ?? .skipped(reason: "its dependencies never completed"))
         }
-        return Round(outcomes: outcomes, stop: stop, repeatedFailures: repeatedFailures)
+        return Round(outcomes: outcomes, stop: stop, repeatedFailures: repeatedFailures,
+                     repeatedSuccesses: repeatedSuccesses)
     }
 }
