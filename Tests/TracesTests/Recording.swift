@@ -40,9 +40,16 @@ enum Recording {
         "The answer is 100.",
     ]
 
+    /// One directory for the whole test process, emptied when the process first uses it, so runs do
+    /// not pile up directories in the temporary directory.
+    static let scratch: URL = {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("loom-traces-tests")
+        try? FileManager.default.removeItem(at: dir)
+        return dir
+    }()
+
     static func temporaryPath(_ name: String) -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("loom-traces-\(UUID().uuidString)")
-        return dir.appendingPathComponent(name).path
+        scratch.appendingPathComponent(UUID().uuidString).appendingPathComponent(name).path
     }
 
     static func header(question: String, agent: AgentDefinition, tools: [ToolSpec], parent: String? = nil) -> Trace.Header {
