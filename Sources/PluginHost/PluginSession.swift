@@ -60,6 +60,7 @@ final class PluginSession: @unchecked Sendable {
             child.killGroup()
             _ = connection.waitUntilClosed(seconds: 1)
             let status = ChildProcess.describe(status: child.wait())
+            _ = connection.waitForStderrEnd(seconds: 1)
             if let privateTemp = plan.privateTemp { try? FileManager.default.removeItem(at: privateTemp) }
             let reason = Self.explain(failure, plugin: manifest.name, status: status, stderr: connection.stderrExcerpt)
             return .handshakeFailed(plugin: manifest.name, reason: "\(step): \(reason)")
@@ -139,6 +140,7 @@ final class PluginSession: @unchecked Sendable {
             _ = connection.waitUntilClosed(seconds: 2)
             child.killGroup()
             let status = ChildProcess.describe(status: child.wait())
+            _ = connection.waitForStderrEnd(seconds: 1)
             let reason = Self.explain(failure, plugin: manifest.name, status: status, stderr: connection.stderrExcerpt)
             stop(reason: reason)
             return .failed(reason, fatal: true)

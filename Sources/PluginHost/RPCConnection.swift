@@ -39,6 +39,7 @@ final class RPCConnection: @unchecked Sendable {
     private var windowBytes = 0
     private var stderrTail = Data()
     private let closedSignal = DispatchSemaphore(value: 0)
+    private let stderrDrained = DispatchSemaphore(value: 0)
 
     /// How much of the plugin's stderr is kept for error messages.
     static let stderrTailBytes = 2048
@@ -60,6 +61,14 @@ final class RPCConnection: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         return String(decoding: stderrTail, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Waits up to `seconds` until the plugin's stderr reached its end (after the process exited), so
+    /// `stderrExcerpt` holds its last words; true if it did.
+    func waitForStderrEnd(seconds: Double) -> Bool {
+        guard stderrDrained.wait(timeout: .now() + seconds) == .success else { return false }
+        stderrDrained.signal()  // stays signalled for later callers
+        return true
     }
 
     /// The failure that closed the connection, if any.
@@ -204,6 +213,7 @@ final class RPCConnection: @unchecked Sendable {
     }
 
     private func readStderr() {
+        defer { stderrDrained.signal() }
         var chunk = [UInt8](repeating: 0, count: 16384)
         while true {
             let count = read(child.errorOutput, &chunk, chunk.count)
