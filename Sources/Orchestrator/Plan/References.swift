@@ -60,12 +60,7 @@ enum References {
     static func rename(_ old: String, to new: String, in value: JSONValue) -> JSONValue {
         switch value {
         case .string(let s):
-            var output = s
-            for (before, after) in [("{{\(old)}}", "{{\(new)}}"), ("{{ \(old) }}", "{{\(new)}}"),
-                                    ("{{\(old) }}", "{{\(new)}}"), ("{{ \(old)}}", "{{\(new)}}")] {
-                output = output.replacingOccurrences(of: before, with: after)
-            }
-            return .string(output)
+            return .string(replacing(old, with: "{{\(new)}}", in: s))
         case .array(let items): return .array(items.map { rename(old, to: new, in: $0) })
         case .object(let members):
             if members.count == 1, members["$ref"]?.stringValue == old { return ["$ref": .string(new)] }
@@ -78,9 +73,16 @@ enum References {
         var output = text
         for id in ids(inText: text) {
             guard let value = results[id] else { continue }
-            for form in ["{{\(id)}}", "{{ \(id) }}", "{{\(id) }}", "{{ \(id)}}"] {
-                output = output.replacingOccurrences(of: form, with: value)
-            }
+            output = replacing(id, with: value, in: output)
+        }
+        return output
+    }
+
+    /// `text` with every way of writing a reference to `id` (`{{id}}`, `{{ id }}`, …) replaced.
+    private static func replacing(_ id: String, with replacement: String, in text: String) -> String {
+        var output = text
+        for form in ["{{\(id)}}", "{{ \(id) }}", "{{\(id) }}", "{{ \(id)}}"] {
+            output = output.replacingOccurrences(of: form, with: replacement)
         }
         return output
     }
