@@ -70,7 +70,10 @@ public struct CompletionRequest: Codable, Hashable, Sendable {
 /// What a model call produced, with enough detail to replay and audit it.
 public struct Completion: Codable, Hashable, Sendable {
     /// Why generation stopped.
-    public enum FinishReason: String, Codable, Sendable { case endOfTurn, stopString, maxTokens, constraintComplete }
+    ///
+    /// `closedAtLimit`: the token budget was about to run out inside a constrained value, so the shortest
+    /// text that completes it (closing an unfinished string, say) was appended: the output still parses.
+    public enum FinishReason: String, Codable, Sendable { case endOfTurn, stopString, maxTokens, constraintComplete, closedAtLimit }
 
     /// The generated text (after `prefill`).
     public var text: String

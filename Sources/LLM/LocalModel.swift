@@ -87,6 +87,11 @@ public final class LocalModel: LanguageModel, @unchecked Sendable {
         }
     }
 
+    /// How many tokens before the end of the budget the closing of a constrained value is considered.
+    static let closingWindow = 64
+    /// Tokens kept in hand when closing (a completion can grow by more than one byte per token).
+    static let closingMargin = 2
+
     private func generateLocked(_ prompt: Prompt, sampling: SamplingSettings, maxTokens: Int, stop: [String],
                                 constraint schema: JSONSchema?, constrainedPrefix: String,
                                 onText: (@Sendable (String) -> Void)?) throws -> Completion {
@@ -108,6 +113,21 @@ public final class LocalModel: LanguageModel, @unchecked Sendable {
 
         generation: while generated.count < maxTokens && context.count < session.contextLength {
             let current = constraint
+            // Near the end of the budget, a constrained value is closed while there is room to close it.
+            let left = min(maxTokens - generated.count, session.contextLength - context.count)
+            if let current, left <= Self.closingWindow, let closing = current.json.shortestCompletion(), !closing.isEmpty {
+                let tokens = tokenizer.encode(String(decoding: closing, as: UTF8.self))
+                if tokens.count + Self.closingMargin >= left {
+                    for token in tokens {
+                        generated.append(token)
+                        context.append(token)
+                        constraint?.advance(token)
+                        _ = stream.append(detokenizer.append(token))
+                    }
+                    finish = .closedAtLimit
+                    break generation
+                }
+            }
             guard let token = sampler.sample(logits: logits, history: context, allows: current.map { c in { c.allows($0) } }) else {
                 throw LLMError.invalidArgument("the output constraint allows no next token after \(generated.count) generated tokens")
             }

@@ -56,6 +56,43 @@ final class ConstraintTests: XCTestCase {
         XCTAssertFalse(c.canContinue)
     }
 
+    func testShortestCompletionClosesWhatIsOpen() {
+        func completion(_ schema: JSONValue, after text: String) -> String? {
+            var c = constraint(schema)
+            XCTAssertTrue(c.advance(Array(text.utf8)), text)
+            guard let bytes = c.shortestCompletion() else { return nil }
+            XCTAssertTrue(c.advance(bytes) && c.isComplete, text + String(decoding: bytes, as: UTF8.self))
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        XCTAssertEqual(completion(toolArguments, after: #"{"expression":"0.2020333333"#), #""}"#)
+        XCTAssertEqual(completion(toolArguments, after: #"{"expr"#), #"ession":""}"#)
+        XCTAssertEqual(completion(toolArguments, after: #"{"digits":5"#), #","expression":""}"#)
+        XCTAssertEqual(completion(toolArguments, after: #"{"expression":"x"}"#), "")
+        let nested: JSONValue = ["type": "object", "properties": ["steps": ["type": "array", "items": toolArguments, "minItems": 1]],
+                                 "required": ["steps"]]
+        XCTAssertEqual(completion(nested, after: #"{"steps":[{"expression":"a\"#), #"""}]}"#)
+    }
+
+    func testPropertyOrderIsEnforced() {
+        let ordered: JSONValue = [
+            "type": "object",
+            "properties": ["steps": ["type": "array"], "note": ["type": "string"], "remaining": ["type": "string"]],
+            "required": ["remaining", "steps"],
+            "propertyOrder": ["remaining", "note", "steps"],
+        ]
+        XCTAssertTrue(complete(ordered, #"{"remaining":"x","steps":[]}"#), "an optional property may be left out")
+        XCTAssertTrue(complete(ordered, #"{"remaining":"x","note":"y","steps":[]}"#))
+        XCTAssertEqual(acceptedPrefix(ordered, #"{"steps":[],"remaining":"x"}"#), 2, "steps may not come first")
+        XCTAssertEqual(acceptedPrefix(ordered, #"{"remaining":"x","steps":[],"note":"y"}"#), 27, "nothing goes back")
+        XCTAssertEqual(acceptedPrefix(ordered, #"{"note":"y","remaining":"x","steps":[]}"#), 2, "a required one is not skipped")
+        let unordered: JSONValue = [
+            "type": "object",
+            "properties": ["steps": ["type": "array"], "note": ["type": "string"], "remaining": ["type": "string"]],
+            "required": ["remaining", "steps"],
+        ]
+        XCTAssertTrue(complete(unordered, #"{"steps":[],"remaining":"x"}"#), "without propertyOrder, any order")
+    }
+
     func testEnumsAndConst() {
         let unit: JSONValue = ["type": "string", "enum": ["celsius", "fahrenheit"]]
         XCTAssertTrue(complete(unit, #""celsius""#))

@@ -104,6 +104,20 @@ final class LocalModelTests: XCTestCase {
         }
     }
 
+    func testAValueThatWouldRunPastTheBudgetIsClosedAndStillParses() async throws {
+        let model = try model()
+        let schema: JSONValue = ["type": "object", "properties": ["poem": ["type": "string"], "lines": ["type": "integer"]],
+                                 "required": ["poem", "lines"], "propertyOrder": ["poem", "lines"]]
+        let request = CompletionRequest(messages: [.user("Write a very long poem about the sea, in JSON.")],
+                                        maxTokens: 16, constraint: .jsonSchema(schema))
+        let completion = try await model.complete(request, onText: nil)
+        XCTAssertEqual(completion.finishReason, .closedAtLimit, completion.text)
+        XCTAssertLessThanOrEqual(completion.generatedTokens.count, 16 + 2)
+        let value = try JSONValue.parse(completion.text)
+        XCTAssertTrue(SchemaCheck.validates(value, schema), completion.text)
+        XCTAssertNotNil(value["lines"]?.intValue, "the required property left out was added: \(completion.text)")
+    }
+
     func testConstraintCoversAJSONPrefill() async throws {
         let model = try model()
         let schema: JSONValue = ["type": "object", "properties": ["answer": ["type": "integer"]], "required": ["answer"]]

@@ -210,8 +210,19 @@ public struct JSONConstraint: Sendable, Hashable {
     }
 
     private func objectStep(_ base: [Frame], node: Int, phase: ObjectPhase, _ byte: UInt8, into out: inout Set<[Frame]>) {
-        guard case let .object(properties) = schema.nodes[node] else { return }
-        func remaining(_ emitted: UInt64) -> [Int] { properties.indices.filter { emitted & (1 << UInt64($0)) == 0 } }
+        guard case let .object(properties, ordered) = schema.nodes[node] else { return }
+        /// The properties that may come next: any not yet written, or, in an ordered object, those after
+        /// the last one written, up to the first required one.
+        func remaining(_ emitted: UInt64) -> [Int] {
+            guard ordered else { return properties.indices.filter { emitted & (1 << UInt64($0)) == 0 } }
+            let next = emitted == 0 ? 0 : 64 - emitted.leadingZeroBitCount
+            var allowed: [Int] = []
+            for index in properties.indices.dropFirst(next) {
+                allowed.append(index)
+                if properties[index].required { break }
+            }
+            return allowed
+        }
         func mayClose(_ emitted: UInt64) -> Bool {
             !properties.indices.contains { properties[$0].required && emitted & (1 << UInt64($0)) == 0 }
         }
@@ -293,5 +304,37 @@ public struct JSONConstraint: Sendable, Hashable {
             if byte == Self.space && !spaced { set(.afterComma(spaced: true)) }
             startMember(base, parent: inValue, node: items, byte, into: &out)
         }
+    }
+}
+
+extension JSONConstraint {
+    /// The bytes tried when searching for a completion: structure first, then printable ASCII.
+    private static let completionAlphabet: [UInt8] = Array("\"}]0,:[{".utf8) + (0x20...0x7E).map(UInt8.init).filter { !"\"}]0,:[{".utf8.contains($0) }
+
+    /// The shortest bytes that make the output so far a complete value (empty if it already is), or nil
+    /// if none is found within `maxLength` bytes and `maxStates` explored states.
+    ///
+    /// Used when the token budget is about to run out: appending this closes whatever is open (a string
+    /// that never ended, a missing required property) so the output still parses and validates.
+    public func shortestCompletion(maxLength: Int = 512, maxStates: Int = 50_000) -> [UInt8]? {
+        if isComplete { return [] }
+        var seen: Set<Set<[Frame]>> = [stacks]
+        var layer: [(Set<[Frame]>, [UInt8])] = [(stacks, [])]
+        for _ in 0..<maxLength {
+            var next: [(Set<[Frame]>, [UInt8])] = []
+            for (states, path) in layer {
+                for byte in Self.completionAlphabet {
+                    var after = Set<[Frame]>()
+                    for stack in states { step(stack, byte, into: &after) }
+                    guard !after.isEmpty, seen.insert(after).inserted else { continue }
+                    if after.contains(where: { canFinish($0) }) { return path + [byte] }
+                    next.append((after, path + [byte]))
+                    if seen.count > maxStates { return nil }
+                }
+            }
+            if next.isEmpty { return nil }
+            layer = next
+        }
+        return nil
     }
 }

@@ -9,13 +9,18 @@ import Tokenizers
 /// `minItems`/`maxItems`, `enum` and `const` (any JSON values), `anyOf`/`oneOf` (both as "any of";
 /// exclusivity is not checked), `integer` vs `number`. Anything else (patterns, lengths, bounds,
 /// `$ref`) is not enforced, and a schema that says nothing allows any JSON value.
+///
+/// One extension: an object schema with `"propertyOrder": ["a", "b"]` has its properties written in
+/// that order (listed ones first, in order; the rest after, by name), so a model can be made to say
+/// what is left to do before it writes the steps, or which result it answers from before the answer.
 public struct JSONSchema: Sendable, Hashable {
     /// One compiled schema node; nodes refer to each other by index into `nodes`.
     enum Node: Sendable, Hashable {
         /// Any JSON value.
         case any
-        /// An object with known properties (sorted by name; written in any order).
-        case object([Property])
+        /// An object with known properties (sorted by name and written in any order, or `ordered`:
+        /// written in the listed order).
+        case object([Property], ordered: Bool)
         /// An object with any keys and values.
         case freeObject
         /// An array whose items match a node.
@@ -110,12 +115,13 @@ public struct JSONSchema: Sendable, Hashable {
             case "object":
                 guard let properties = s["properties"]?.objectValue, (1...64).contains(properties.count) else { return .freeObject }
                 let required = Set((s["required"]?.arrayValue ?? []).compactMap(\.stringValue))
-                let names = properties.keys.sorted()
+                let order = (s["propertyOrder"]?.arrayValue ?? []).compactMap(\.stringValue).filter { properties[$0] != nil }
+                let names = order + properties.keys.filter { !order.contains($0) }.sorted()
                 return .object(names.map { name in
                     Property(key: Array(CompactJSON.quote(name).utf8.dropFirst().dropLast()),
                              node: compile(properties[name] ?? .object([:]), depth: depth + 1),
                              required: required.contains(name))
-                })
+                }, ordered: !order.isEmpty)
             case "array":
                 let items = compile(s["items"] ?? .object([:]), depth: depth + 1)
                 let minItems = max(0, s["minItems"]?.intValue ?? 0)
