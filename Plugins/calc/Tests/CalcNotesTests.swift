@@ -53,6 +53,33 @@ final class CalcNotesTests: CalcTestCase {
         XCTAssertEqual(plain, "1024", "no decimal line for a plain integer")
     }
 
+    func testDecimalInputGivesAPlainDecimal() async throws {
+        // Giac writes these 0.497250000000000e5 and 0.423970358191967e6.
+        let whole = try await expectResult("evaluate", ["expression": "2340000*0.17/8"])
+        XCTAssertEqual(whole, "49725")
+        let money = try await expectResult("evaluate", ["expression": "250000*1.045^12"])
+        XCTAssertEqual(money, "423970.358191967")
+    }
+
+    func testThousandsSeparatorsAreDroppedOutsideBrackets() async throws {
+        let product = try await expectResult("evaluate", ["expression": "2,340,000*0.17/8 + 1,234.5 - 1234.5"])
+        XCTAssertEqual(product, "49725")
+        let factors = try await expectResult("factor", ["expression": "1,234,567,890"])
+        XCTAssertTrue(factors.hasPrefix("2*3^2*5*3607*3803\n"), factors)
+        // Commas inside brackets separate arguments; between equations they separate the system.
+        let divisor = try await expectResult("evaluate", ["expression": "gcd(1,234)"])
+        XCTAssertEqual(divisor, "1")
+        let system = try await expectResult("solve", ["equation": "x+y=10, x-y=2"])
+        XCTAssertTrue(system.hasPrefix("[[6,4]]"), system)
+    }
+
+    func testPythonGeneratorSumsAreRead() async throws {
+        let squares = try await expectResult("evaluate", ["expression": "sum(k^2 for k in range(1, 101)) / 5"])
+        XCTAssertEqual(squares, "67670")
+        let fromZero = try await expectResult("evaluate", ["expression": "sum(i**3 for i in range(10))"])
+        XCTAssertEqual(fromZero, "2025")
+    }
+
     func testResultsAreTidy() async throws {
         let derivative = try await expectResult("differentiate", ["expression": "3*x^2"])
         XCTAssertEqual(derivative, "6*x")

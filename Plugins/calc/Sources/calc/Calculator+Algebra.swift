@@ -7,7 +7,7 @@ extension Calculator {
     /// `evaluate`: exact (simplified) value, or a decimal with `digits` significant digits.
     var evaluateTool: PluginTool {
         tool("evaluate",
-             "Compute an exact value: big integers, fractions, roots, powers, trig, logs (log = ln, natural; log10 for base 10). Example: {\"expression\": \"2^100 + 1/3\"}. Only when a decimal is asked for, add \"digits\": N.",
+             "Exact math: big integers, fractions, roots, powers, trig, log (natural), log10, gcd(a,b), lcm(a,b), irem(a,b) (remainder of a/b), powmod(a,n,m), floor(x), round(x,n), n!, det(M), coeff(expand(p),x,n), subst(f,x=a), max(list). Example: {\"expression\": \"2^100 + 1/3\"}. Add \"digits\": N only when a decimal is asked for.",
              Schema.object([
                 ("expression", Schema.string("The math to compute, e.g. \"sqrt(8) + 3/4\" or \"100!\".")),
                 ("digits", Schema.integer("Optional: give a decimal answer with this many significant digits (0: exact, the same as leaving it out).", minimum: 0, maximum: 1000)),

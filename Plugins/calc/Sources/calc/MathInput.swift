@@ -1,3 +1,5 @@
+import Foundation
+
 /// Turns what small models write into Giac syntax, and refuses what calc must not evaluate.
 ///
 /// Accepted on top of Giac's own syntax: `**` for powers, `×` `·` `÷` `−`, `√` (`√2`, `√(x+1)`),
@@ -37,6 +39,8 @@ enum MathInput {
         if source.contains(where: { "\"“”„".contains($0) }) { throw .textString(argument: source) }
         for (from, to) in replacements { source = source.replacingOccurrences(of: from, with: to) }
         source = expandSymbols(source)
+        source = joinThousands(source)
+        source = pythonSums(source)
         while source.hasSuffix("=") && !source.hasSuffix("==") {
             source = String(source.dropLast()).trimmingCharacters(in: .whitespaces)
         }
@@ -45,6 +49,73 @@ enum MathInput {
             throw .refusedFunction(name: name)
         }
         return source
+    }
+
+    /// Rewrites Python's `sum(EXPR for k in range(a, b))` as Giac's `sum(EXPR, k, a, b-1)` (and
+    /// `range(b)` as `0 .. b-1`): the spelling small models trained on Python write for a finite sum.
+    static func pythonSums(_ text: String) -> String {
+        let pattern = #"sum\(\s*(.+?)\s+for\s+([A-Za-z_]\w*)\s+in\s+range\(\s*([^,()]+?)\s*(?:,\s*([^,()]+?)\s*)?\)\s*\)"#
+        guard let regex = try? NSRegularExpression(pattern: pattern) else { return text }
+        var out = text
+        for match in regex.matches(in: text, range: NSRange(text.startIndex..., in: text)).reversed() {
+            func group(_ i: Int) -> String? { Range(match.range(at: i), in: text).map { String(text[$0]) } }
+            guard let whole = Range(match.range, in: out), let body = group(1), let variable = group(2),
+                  let first = group(3) else { continue }
+            let (lower, upper) = group(4).map { (first, $0) } ?? ("0", first)
+            // `i` and `e` are constants in Giac (sqrt(-1), exp(1)): such an index is renamed.
+            var (term, index) = (body, variable)
+            if ["i", "e"].contains(variable) {
+                index = "idx_"
+                term = term.replacingOccurrences(of: "\\b\(variable)\\b", with: index, options: .regularExpression)
+            }
+            out.replaceSubrange(whole, with: "sum(\(term),\(index),\(lower),(\(upper))-1)")
+        }
+        return out
+    }
+
+    /// Drops thousands separators outside brackets: `2,340,000*0.17` is `2340000*0.17` (Giac would read
+    /// a sequence). Only a comma followed by exactly three digits, in a run that starts with one to three
+    /// digits, counts; inside `()` `[]` `{}` commas separate arguments and are left alone.
+    static func joinThousands(_ text: String) -> String {
+        let characters = Array(text)
+        var out = ""
+        var depth = 0
+        var index = 0
+        func isDigit(_ i: Int) -> Bool { i >= 0 && i < characters.count && characters[i].isASCIIDigitCharacter }
+        func isWordy(_ i: Int) -> Bool {
+            i >= 0 && i < characters.count && (characters[i].isLetter || characters[i].isNumber || characters[i] == "_" || characters[i] == ".")
+        }
+        while index < characters.count {
+            let character = characters[index]
+            if "([{".contains(character) { depth += 1 }
+            if ")]}".contains(character) { depth = max(0, depth - 1) }
+            guard depth == 0, isDigit(index), !isWordy(index - 1) else {
+                out.append(character)
+                index += 1
+                continue
+            }
+            var end = index
+            while isDigit(end) { end += 1 }
+            var groups: [Int] = []  // start of each ",ddd" group
+            var cursor = end
+            if end - index <= 3 {
+                // A group is followed by an operator, a space, the end, or a decimal point ("1,234.5").
+                func endsGroup(_ i: Int) -> Bool { !isWordy(i) || characters[i] == "." }
+                while cursor < characters.count, characters[cursor] == ",",
+                      isDigit(cursor + 1), isDigit(cursor + 2), isDigit(cursor + 3), endsGroup(cursor + 4) {
+                    groups.append(cursor)
+                    cursor += 4
+                }
+            }
+            if groups.isEmpty {
+                out += String(characters[index..<end])
+                index = end
+            } else {
+                out += String(characters[index..<cursor].filter { $0 != "," })
+                index = cursor
+            }
+        }
+        return out
     }
 
     /// Rewrites `π` as `pi` and `√a` as `sqrt(a)`, adding the `*` a juxtaposition means (`2π` → `2*pi`).

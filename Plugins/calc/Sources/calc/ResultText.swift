@@ -16,11 +16,14 @@ enum ResultText {
 
     /// Renders an answer with optional notes (one per line, after the result).
     static func render(_ answer: GiacAnswer, exact: String? = nil, notes: [String] = []) -> PluginToolOutput {
-        let (shown, cutNote) = cap(exact ?? answer.exact)
+        // Decimals in the result itself (an input with a decimal point gives one) are tidied too:
+        // Giac's `0.497250000000000e5` is `49725`, which a small model cannot garble.
+        let result = tidyDecimal(exact ?? answer.exact)
+        let (shown, cutNote) = cap(result)
         // A whole integer shown in full needs no approximation (small models copy the ≈ line instead
         // of the exact digits); one cut to its leading digits keeps it, for its size.
-        let wholeInteger = Calculator.isInteger(exact ?? answer.exact) && cutNote == nil
-        let decimal = wholeInteger ? nil : answer.decimal.map(tidyDecimal).flatMap { $0 == answer.exact ? nil : $0 }
+        let wholeInteger = Calculator.isInteger(result) && cutNote == nil
+        let decimal = wholeInteger ? nil : answer.decimal.map(tidyDecimal).flatMap { $0 == result ? nil : $0 }
         var lines = [shown]
         if let decimal { lines.append("≈ \(decimal)") }
         if let cutNote { lines.append(cutNote) }
