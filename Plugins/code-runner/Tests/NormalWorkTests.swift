@@ -24,6 +24,19 @@ final class NormalWorkTests: CodeRunnerTestCase {
         XCTAssertTrue(answer.text.hasPrefix("exit code 0, "), answer.text)
     }
 
+    func testLineBreaksEscapedTwiceAreRepairedAndSaidSo() async throws {
+        // What a model writes when it escapes the code of a JSON tool call twice.
+        let answer = try await harness.python(#"import math\nfor n in (5, 6):\n    print(math.factorial(n), \"ok\")"#)
+        XCTAssertEqual(answer.exitCode, 0, answer.text)
+        XCTAssertEqual(answer.stdout, "120 ok\n720 ok\n", answer.text)
+        XCTAssertTrue(answer.text.contains("line breaks written as \\n"), answer.text)
+
+        // A backslash inside a string literal is the program's own: it runs unchanged.
+        let literal = try await harness.python(#"print('a\nb')  # one line"#)
+        XCTAssertEqual(literal.stdout, "a\nb\n", literal.text)
+        XCTAssertFalse(literal.text.contains("line breaks written"), literal.text)
+    }
+
     func testReadingStdin() async throws {
         let answer = try await harness.python("""
             import sys

@@ -114,9 +114,10 @@ struct RunReport: Sendable {
             lines.append("stopped by limit \(first.rawValue): \(first.explanation(limits))")
             for other in limitsHit.dropFirst() { lines.append("also hit \(other.rawValue): \(other.explanation(limits))") }
         }
-        for warning in warnings { lines.append("WARNING: \(warning)") }
         lines.append(section("stdout", stdout))
         lines.append(section("stderr", stderr))
+        // After the output, which is what the reader came for.
+        for warning in warnings { lines.append("WARNING: \(warning)") }
         return lines.joined(separator: "\n")
     }
 

@@ -61,10 +61,13 @@ enum Tools {
             guard stdin.utf8.count <= maximumStdinBytes else {
                 throw PluginToolError("argument 'stdin' is \(stdin.utf8.count) bytes; the limit is \(maximumStdinBytes)")
             }
+            let repaired = language == .python ? EscapedLineBreaks.repaired(source) : nil
             do {
-                let report = try await runner.run(language, source: source, stdin: stdin,
+                let report = try await runner.run(language, source: repaired ?? source, stdin: stdin,
                                                   limits: .standard(timeoutSeconds: timeout))
-                return PluginToolOutput(text: report.text, structured: report.structured)
+                guard repaired != nil else { return PluginToolOutput(text: report.text, structured: report.structured) }
+                let note = "note: the program arrived on one line with its line breaks written as \\n; they were run as line breaks"
+                return PluginToolOutput(text: report.text + "\n" + note, structured: report.structured)
             } catch {
                 throw PluginToolError("\(error)")
             }
