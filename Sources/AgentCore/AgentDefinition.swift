@@ -49,6 +49,11 @@ public struct AgentDefinition: Codable, Hashable, Sendable {
     public var plugins: [String]
     /// If set, only these tools (by name) may be used.
     public var tools: [String]?
+    /// Tools an answer is computed with (e.g. `evaluate`), for plan-then-execute; nil for no rule.
+    /// When set, a successful round that called none of them (a fetched page, say) must be followed by
+    /// steps that call one of them: a small model otherwise reads the figures off the page, decides
+    /// nothing is left to do and adds them up in its head.
+    public var computeTools: [String]?
     /// Model name or path; nil means the default model.
     public var model: String?
     /// Sampling settings.
@@ -59,7 +64,8 @@ public struct AgentDefinition: Codable, Hashable, Sendable {
     /// Creates an agent definition.
     public init(name: String, description: String, systemPrompt: String, strategy: Strategy = .planExecute,
                 plugins: [String], tools: [String]? = nil, model: String? = nil,
-                sampling: SamplingSettings = .greedy, limits: Limits = Limits(), examples: String? = nil) {
+                sampling: SamplingSettings = .greedy, limits: Limits = Limits(), examples: String? = nil,
+                computeTools: [String]? = nil) {
         self.name = name
         self.description = description
         self.systemPrompt = systemPrompt
@@ -67,12 +73,14 @@ public struct AgentDefinition: Codable, Hashable, Sendable {
         self.strategy = strategy
         self.plugins = plugins
         self.tools = tools
+        self.computeTools = computeTools
         self.model = model
         self.sampling = sampling
         self.limits = limits
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, description, systemPrompt = "system_prompt", examples, strategy, plugins, tools, model, sampling, limits
+        case name, description, systemPrompt = "system_prompt", examples, strategy, plugins, tools
+        case computeTools = "compute_tools", model, sampling, limits
     }
 }

@@ -99,4 +99,14 @@ public struct ToolResult: Codable, Hashable, Sendable {
         self.structured = structured
         self.durationSeconds = durationSeconds
     }
+
+    /// Whether the call failed or, for a tool that runs a program, the program did: `isError`, or a
+    /// structured `exit_code` that is not 0 (null when a signal or limit killed the program). That is the
+    /// convention of program runners such as code-runner, whose failed programs are ordinary results
+    /// the model must read.
+    public var failed: Bool {
+        if isError { return true }
+        guard case .object(let fields)? = structured, let code = fields["exit_code"] else { return false }
+        return code.intValue != 0
+    }
 }

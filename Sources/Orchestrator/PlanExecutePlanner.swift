@@ -17,14 +17,17 @@ public struct PlanExecutePlanner: Planner {
         var replansLeft = session.agent.limits.maxReplans
         var replanning = false
         var continuing = false  // the last round succeeded and the model says what is left
+        var mustCompute = false  // ... and it called none of the agent's compute tools
+        let computeCatalog = session.catalog.restricted(to: session.agent.computeTools ?? [])
         var stop: BudgetStop?
         var pendingResults: String?
         var mistakes = 0
 
         while true {
             if let spent = session.budget.exhausted() { stop = spent; break }
-            let schema = PlanSchema.schema(for: session.catalog, maxSteps: session.budget.remainingSteps,
-                                           remaining: continuing)
+            let schema = PlanSchema.schema(for: mustCompute ? computeCatalog : session.catalog,
+                                           maxSteps: session.budget.remainingSteps, remaining: continuing,
+                                           minSteps: mustCompute ? 1 : 0)
             let request = CompletionRequest(messages: messages, sampling: session.agent.sampling,
                                             maxTokens: session.configuration.planMaxTokens,
                                             constraint: .jsonSchema(schema))
@@ -46,6 +49,7 @@ public struct PlanExecutePlanner: Planner {
                 replansLeft -= 1
                 replanning = true
                 continuing = false
+                mustCompute = false
                 messages.append(.user(Prompts.rejected(error)))
                 continue
             }
@@ -81,7 +85,11 @@ public struct PlanExecutePlanner: Planner {
             replansLeft -= 1
             replanning = true
             continuing = failed.isEmpty
-            let followUp = continuing ? Prompts.next(question: session.question) : Prompts.replan(failed: failed, completed: completedOrder)
+            mustCompute = continuing && !computeCatalog.tools.isEmpty
+                && !round.outcomes.contains { computeCatalog.tool(named: $0.step.tool) != nil }
+            let followUp = !continuing ? Prompts.replan(failed: failed, completed: completedOrder)
+                : mustCompute ? Prompts.compute(question: session.question, tools: computeCatalog.names)
+                : Prompts.next(question: session.question)
             messages.append(.user(resultsText + "\n\n" + followUp))
         }
 
@@ -95,25 +103,57 @@ public struct PlanExecutePlanner: Planner {
         } else {
             let values = completedOrder.compactMap { id in completed[id].map { (id, References.value(of: $0)) } }
                 .filter { $0.1.count <= 200 && !$0.1.contains("\n") }
-            let instruction = Prompts.answer(question: session.question, note: note, values: values)
+            let instruction = Prompts.answer(question: session.question, note: note, values: values,
+                                             lastStep: completedOrder.last)
             messages.append(.user(pendingResults.map { $0 + "\n\n" + instruction } ?? instruction))
             // The answer is JSON too, {"answer": "…"}: after a conversation of plans a small model
             // otherwise tends to write one more plan where the answer should be.
-            let request = CompletionRequest(messages: messages, sampling: session.agent.sampling,
+            let sourced = !completedOrder.isEmpty
+            var request = CompletionRequest(messages: messages, sampling: session.agent.sampling,
                                             maxTokens: session.configuration.answerMaxTokens,
-                                            constraint: .jsonSchema(Self.answerSchema))
-            let completion = try await session.complete(purpose: "answer", request, streamAnswer: true)
-            let text = Self.answerText(completion.text)
+                                            constraint: .jsonSchema(Self.answerSchema(steps: completedOrder)),
+                                            stop: sourced ? [Self.answerKey] : [])
+            let completion = try await session.complete(purpose: "answer", request, streamAnswer: !sourced)
+            var text = Self.answerText(completion.text)
+            // The first call stops where the answer would begin: `{"source": "s2", `.
+            if (try? JSONValue.parse(completion.text)) == nil, let source = Self.source(in: completion.text) {
+                // The answer starts with the named step's value, so the number in it is the tool's,
+                // not one the model worked out again in its head; it may go on (a unit, a sentence).
+                let value = values.first { $0.0 == source }?.1 ?? ""
+                let quoted = JSONValue.string(value).compactText
+                request.prefill = "{\"source\": \(JSONValue.string(source).compactText), \(Self.answerKey): "
+                    + quoted.dropLast()
+                request.stop = []
+                let rest = try await session.complete(purpose: "answer", request, streamAnswer: true)
+                text = Self.answerText(request.prefill + rest.text)
+            }
             answer = note.map { text + "\n\n(" + $0 + ")" } ?? text
         }
         return PlannerResult(answer: answer, stop: stop, missing: missing)
     }
 
-    /// The schema of the answer call.
-    static let answerSchema: JSONValue = [
-        "type": "object", "properties": ["answer": ["type": "string"]], "required": ["answer"],
-        "additionalProperties": false,
-    ]
+    /// The answer's key, where the first answer call stops once the source is named.
+    static let answerKey = "\"answer\""
+
+    /// The step named by `{"source": "s2", ` (what the first answer call writes before it stops).
+    static func source(in text: String) -> String? {
+        guard let value = try? JSONValue.parse(text.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: ", ")) + "}")
+        else { return nil }
+        return value["source"]?.stringValue
+    }
+
+    /// The schema of the answer call. After steps ran, the answer first names the step it rests on
+    /// (`"source"`, or `"none"`): a small model that has just written "s2" copies s2's value, where
+    /// otherwise it sometimes does the arithmetic again in its head and gets it wrong.
+    static func answerSchema(steps: [String]) -> JSONValue {
+        guard !steps.isEmpty else {
+            return ["type": "object", "properties": ["answer": ["type": "string"]], "required": ["answer"],
+                    "additionalProperties": false]
+        }
+        return ["type": "object",
+                "properties": ["source": ["enum": .array((steps + ["none"]).map { .string($0) })], "answer": ["type": "string"]],
+                "required": ["source", "answer"], "propertyOrder": ["source", "answer"], "additionalProperties": false]
+    }
 
     /// The answer inside `{"answer": "…"}`; the raw text when the output was cut off before it closed.
     static func answerText(_ output: String) -> String {

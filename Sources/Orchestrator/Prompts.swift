@@ -34,12 +34,14 @@ enum Prompts {
         """
     }
 
-    /// The results of one round of steps, fenced, in plan order.
+    /// The results of one round of steps, fenced, in plan order. Each is headed by its call as written,
+    /// so the model sees what a number is the result of (and does not compute it a second time).
     static func results(_ outcomes: [PlanExecutor.StepOutcome], session: RunSession) -> String {
         let parts = outcomes.map { outcome -> String in
             switch outcome.state {
             case .done(let result), .failed(let result):
-                return "Step \(outcome.step.id) (\(outcome.step.tool)):\n" + session.fence.wrap(result, limit: session.resultLimit)
+                let call = Truncation.fit(outcome.step.arguments.compactText, limit: 200)
+                return "Step \(outcome.step.id) (\(outcome.step.tool) \(call)):\n" + session.fence.wrap(result, limit: session.resultLimit)
             case .skipped(let reason):
                 return "Step \(outcome.step.id) (\(outcome.step.tool)) was not run: \(reason)."
             }
@@ -63,7 +65,17 @@ enum Prompts {
         "The question was: \(question)\nReply {\"remaining\": \"…\", \"steps\": [...]}: in \"remaining\" say "
             + "which part of the question the results do not answer yet (or \"nothing\"), then write the steps "
             + "for that part with new step ids. Copy the numbers you need from the results into your expressions "
-            + "and do not repeat a step that already ran. When nothing remains, the steps are []."
+            + "and do not repeat a step that already ran. If a result above already is the number the question asks "
+            + "for, nothing remains: do not compute on it again. When nothing remains, the steps are []."
+    }
+
+    /// After a round that gathered data but computed nothing: the steps that compute the answer from it.
+    static func compute(question: String, tools: [String]) -> String {
+        "The question was: \(question)\nNow compute the answer from these results with "
+            + tools.joined(separator: " or ") + ". Reply {\"remaining\": \"…\", \"steps\": [...]}: in \"remaining\" "
+            + "say what to compute, then write the steps with new step ids. Copy the figures you need from the "
+            + "results into your expressions as plain numbers (no thousands separators, no units). If the answer "
+            + "is a figure read directly from the results, compute that figure as it is."
     }
 
     /// Asks for a corrected plan after a rejected one.
@@ -74,14 +86,21 @@ enum Prompts {
     /// Asks for the final answer.
     /// `values` are the short results (step id, value) repeated next to the question, so a small model
     /// copies them from close by instead of from memory.
-    static func answer(question: String, note: String?, values: [(String, String)] = []) -> String {
+    /// With `lastStep` (the id of the last step that ran), the reply first names the step it answers from.
+    static func answer(question: String, note: String?, values: [(String, String)] = [], lastStep: String? = nil) -> String {
         var text = ""
         if !values.isEmpty {
             text += "The results: " + values.map { "\($0.0) = \($0.1)" }.joined(separator: "; ") + ".\n"
         }
         text += "Now answer the question using only the results above: \(question)\n"
         text += "Give the answer directly and briefly. Copy numbers exactly as the results give them; "
-        text += "do not calculate anything yourself. Reply {\"answer\": \"…\"}."
+        text += "do not calculate anything yourself. "
+        if let lastStep {
+            text += "Reply {\"source\": \"<id of the step whose result answers the question: the last step, \(lastStep), "
+            text += "unless an earlier one does>\", \"answer\": \"…\"}."
+        } else {
+            text += "Reply {\"answer\": \"…\"}."
+        }
         if let note { text += " \(note) Say what is missing." }
         return text
     }

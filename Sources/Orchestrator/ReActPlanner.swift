@@ -26,10 +26,18 @@ public struct ReActPlanner: Planner {
         var repeats = 0
         var calls = 0
         var results: [(String, ToolResult)] = []
+        let computeTools = session.catalog.restricted(to: session.agent.computeTools ?? []).tools
 
         while true {
             if let spent = session.budget.exhausted() { stop = spent; break }
-            let completion = try await session.complete(purpose: "react", turn(messages, tools: offered, session: session))
+            // With compute tools, the answer must rest on a successful run of one: until there is one,
+            // and after a failed one, the answer is not offered (Self-Debug: read the error, fix, rerun).
+            // Every tool stays callable: a page may have to be fetched before there is anything to compute.
+            let lastCompute = results.last { result in computeTools.contains { $0.name == result.1.tool } }
+            let mustCompute = !computeTools.isEmpty && session.budget.remainingSteps > 0
+                && (lastCompute.map { $0.1.failed } ?? true)
+            let request = turn(messages, tools: offered, allowed: mustCompute ? session.catalog.tools : nil, session: session)
+            let completion = try await session.complete(purpose: "react", request)
             let raw = completion.text
             switch ReActOutput.parse(raw) {
             case .answer(let text):

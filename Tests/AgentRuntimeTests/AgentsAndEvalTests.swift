@@ -20,10 +20,12 @@ final class AgentsAndEvalTests: XCTestCase {
         XCTAssertEqual(math.limits.maxSteps, 6)
         let research = try AgentLoader.load("research", directories: [agents])
         XCTAssertEqual(research.plugins, ["web-fetch", "calc"])
-        XCTAssertEqual(research.tools, ["fetch", "evaluate", "simplify"])
+        XCTAssertEqual(research.tools, ["fetch", "evaluate"])
+        XCTAssertEqual(research.computeTools, ["evaluate"], "answers from a page are computed, not read off")
         let coder = try AgentLoader.load("coder", directories: [agents])
         XCTAssertEqual(coder.strategy, .react)
         XCTAssertEqual(coder.limits.maxSteps, 3, "Self-Debug: at most 3 runs")
+        XCTAssertEqual(coder.computeTools, ["run_python"], "the answer rests on a successful run")
         XCTAssertEqual(try AgentLoader.load("default", directories: [agents]).plugins, [])
         XCTAssertEqual(AgentLoader.available(in: [agents]), ["coder", "default", "math", "research"])
     }

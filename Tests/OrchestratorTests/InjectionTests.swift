@@ -59,7 +59,7 @@ final class InjectionTests: XCTestCase {
         // The fenced result is the prompt of the call after the round (the continuation); the answer call
         // sees the same conversation.
         let prompt = try XCTUnwrap(requests[1].messages.last?.content)
-        XCTAssertTrue(prompt.hasPrefix("Results:\nStep s1 (fetch):\n<<<data-\(boundary) "), prompt)
+        XCTAssertTrue(prompt.hasPrefix("Results:\nStep s1 (fetch {\"url\":\"http://127.0.0.1/a\"}):\n<<<data-\(boundary) "), prompt)
         XCTAssertEqual(prompt.components(separatedBy: "<<<end-\(boundary)>>>").count, 2)
         XCTAssertTrue(prompt.contains("<<<end-[boundary removed]>>>"))
         for message in requests[2].messages.dropFirst() {

@@ -260,14 +260,15 @@ final class PlanExecuteTests: XCTestCase {
         guard case .jsonSchema(let continueSchema) = requests[1].constraint else { return XCTFail("not constrained") }
         XCTAssertEqual(continueSchema["properties"]?["remaining"], ["type": "string"])
         XCTAssertEqual(continueSchema["required"], ["remaining", "steps"])
+        XCTAssertEqual(continueSchema["propertyOrder"], ["remaining", "steps"], "what remains is said first")
         guard case .jsonSchema(let planSchema) = requests[0].constraint else { return XCTFail("not constrained") }
         XCTAssertNil(planSchema["properties"]?["remaining"], "the first plan has nothing to say remains")
         // The continuation sees the fenced page and the question again.
         let continuePrompt = try XCTUnwrap(requests[1].messages.last?.content)
-        XCTAssertTrue(continuePrompt.contains("Step s1 (fetch):"), continuePrompt)
+        XCTAssertTrue(continuePrompt.contains(#"Step s1 (fetch {"url":"http://127.0.0.1/report"}):"#), continuePrompt)
         XCTAssertTrue(continuePrompt.contains(page), continuePrompt)
         XCTAssertTrue(continuePrompt.contains("The question was: \(question)"), continuePrompt)
-        XCTAssertTrue(try XCTUnwrap(requests[2].messages.last?.content).contains("Step s2 (evaluate):"))
+        XCTAssertTrue(try XCTUnwrap(requests[2].messages.last?.content).contains(#"Step s2 (evaluate {"expression":"1234 * 2"}):"#))
         // The answer sees both short results next to the question.
         let answerPrompt = try XCTUnwrap(requests[3].messages.last?.content)
         XCTAssertTrue(answerPrompt.hasPrefix("The results: s1 = \(page); s2 = 2468.\n"), answerPrompt)

@@ -18,6 +18,14 @@ final class PlanValidationTests: XCTestCase {
         XCTAssertEqual(catalog.tool(named: "calc.evaluate")?.name, "evaluate")
     }
 
+    func testCatalogFollowsTheAgentsToolOrder() {
+        var agent = Fixtures.agent()
+        agent.tools = ["fetch", "calc.evaluate"]
+        let ordered = ToolCatalog(available: [Fixtures.evaluate, Fixtures.fetch, Fixtures.deleteFiles], agent: agent)
+        XCTAssertEqual(ordered.names, ["fetch", "evaluate"])
+        XCTAssertEqual(catalog.names, ["evaluate", "fetch"], "without a tools list: by plugin, then name")
+    }
+
     func testCycleIsRejectedWithItsPath() {
         let text = Fixtures.plan([
             ("s1", "evaluate", ["expression": "{{s3}}"], []),

@@ -10,7 +10,9 @@ public enum PlanSchema {
     /// The plan schema for these tools, with at most `maxSteps` steps. With `remaining`, the plan also
     /// carries a required `"remaining"` text: after results are in, the model first writes what the
     /// question still asks for, then the steps (small models otherwise stop after the first step).
-    public static func schema(for catalog: ToolCatalog, maxSteps: Int, remaining: Bool = false) -> JSONValue {
+    /// With `minSteps`, the plan must have at least that many steps.
+    public static func schema(for catalog: ToolCatalog, maxSteps: Int, remaining: Bool = false,
+                              minSteps: Int = 0) -> JSONValue {
         let branches: [JSONValue] = catalog.tools.map { tool in
             .object([
                 "type": "object",
@@ -23,20 +25,28 @@ public enum PlanSchema {
                 "additionalProperties": false,
             ])
         }
-        var properties: [String: JSONValue] = [
-            "steps": .object([
-                "type": "array",
-                "items": branches.count == 1 ? branches[0] : .object(["anyOf": .array(branches)]),
-                "maxItems": .int(max(maxSteps, 0)),
-            ]),
+        var steps: [String: JSONValue] = [
+            "type": "array",
+            "items": branches.count == 1 ? branches[0] : .object(["anyOf": .array(branches)]),
+            "maxItems": .int(max(maxSteps, 0)),
         ]
-        if remaining { properties["remaining"] = ["type": "string"] }
-        return .object([
+        if minSteps > 0 { steps["minItems"] = .int(min(minSteps, max(maxSteps, 0))) }
+        var properties: [String: JSONValue] = ["steps": .object(steps)]
+        var order: [String] = []
+        if remaining {
+            order.append("remaining")
+            properties["remaining"] = ["type": "string"]
+        }
+        order.append("steps")
+        var plan: [String: JSONValue] = [
             "type": "object",
             "properties": .object(properties),
-            "required": remaining ? ["remaining", "steps"] : ["steps"],
+            "required": .array(order.map { .string($0) }),
             "additionalProperties": false,
-        ])
+        ]
+        // What is left is said before the steps, or saying it would not shape them.
+        if order.count > 1 { plan["propertyOrder"] = .array(order.map { .string($0) }) }
+        return .object(plan)
     }
 
     /// The tool's argument schema with each non-string property also accepting a reference string.
