@@ -36,6 +36,9 @@ struct DecoderBlock {
                  start: start, base: c.ropeFrequencyBase, pool: pool)
         Ops.ropeRows(keys, style: ropeStyle, rows: n, heads: c.headCountKV, headDim: c.headDimension,
                  start: start, base: c.ropeFrequencyBase, pool: pool)
+        // The cache holds f16 values, as llama.cpp's does (kept in f32 slots).
+        roundToHalf(keys, n * kvDim)
+        roundToHalf(values, n * kvDim)
         // attention (n, qDim)
         Attention.run(query: ws.query, into: ws.attention, tokens: n, start: start, layer: layer,
                       cache: cache, configuration: c, pool: pool)
@@ -54,4 +57,9 @@ struct DecoderBlock {
         Projection.apply(w.down, ws.gate, rows: n, into: ws.normed, pool: pool)
         add(ws.residual, ws.normed, ws.residual, n * d)
     }
+}
+
+/// Rounds `count` floats to the nearest f16 value in place.
+private func roundToHalf(_ x: UnsafeMutablePointer<Float>, _ count: Int) {
+    for i in 0..<count { x[i] = Float(Float16(x[i])) }
 }

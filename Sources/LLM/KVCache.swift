@@ -2,10 +2,11 @@
 ///
 /// Layout: keys and values are each (layerCount, capacity, kvDimension), row-major, so the K rows
 /// of consecutive positions of one layer are contiguous and a batched K projection (n, kvDim)
-/// writes straight into the cache. f32 rather than f16: the cache of a 4096-token context is
-/// 100 MB (qwen 0.5B) / 235 MB (1.5B), attention is a small share of the time at these sizes,
-/// and f32 keeps the single-step and batched paths closer to each other. Pages are only touched
-/// (and count in RSS) as positions are filled.
+/// writes straight into the cache. The values stored are rounded to f16, as llama.cpp stores its
+/// cache (its single-token logits are matched more closely so), but kept in f32 slots: the cache of
+/// a 4096-token context is 100 MB (qwen 0.5B) / 235 MB (1.5B), attention is a small share of the
+/// time at these sizes, and the attention kernels stay f32. Pages are only touched (and count in
+/// RSS) as positions are filled.
 ///
 /// `tokens` are the token ids whose keys/values are stored at positions `0 ..< tokens.count`;
 /// rolling back is truncating `tokens` (later rows are simply overwritten).

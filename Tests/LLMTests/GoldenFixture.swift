@@ -117,3 +117,12 @@ func logSumExp(_ values: [Float]) -> Double {
 func maxAbsDiff(_ a: [Float], _ b: [Float]) -> Float {
     zip(a, b).reduce(0) { max($0, abs($1.0 - $1.1)) }
 }
+
+/// The gap between the largest and the second-largest value.
+func topMargin(_ values: [Float]) -> Float {
+    var first = -Float.infinity, second = -Float.infinity
+    for v in values {
+        if v > first { (first, second) = (v, first) } else if v > second { second = v }
+    }
+    return first - second
+}
