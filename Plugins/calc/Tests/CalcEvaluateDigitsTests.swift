@@ -27,4 +27,29 @@ final class CalcEvaluateDigitsTests: CalcTestCase {
         XCTAssertTrue(text.hasPrefix("0.33333"), text)
         XCTAssertFalse(text.hasPrefix("0.333333"), text)
     }
+
+    /// "Round to the nearest cent" is `digits: 2`: places after the point, not significant digits.
+    func testDigitsArePlacesAfterThePoint() async throws {
+        let money = try await expectResult("evaluate", ["expression": "250000*(1+0.045)^12", "digits": 2])
+        XCTAssertEqual(money.split(separator: "\n").first.map(String.init), "423970.36", money)
+        let six = try await expectResult("evaluate", ["expression": "3*(pi/2)^2", "digits": 6])
+        XCTAssertEqual(six.split(separator: "\n").first.map(String.init), "7.402203", six)
+    }
+
+    /// Below 1, `digits` also keeps that many significant digits, so a small value is not rounded to 0.
+    func testSmallValuesKeepSignificantDigits() async throws {
+        let text = try await expectResult("evaluate", ["expression": "1/7000", "digits": 3])
+        XCTAssertTrue(text.hasPrefix("0.000143"), text)
+        XCTAssertFalse(text.hasPrefix("0.0001428"), text)
+        let zero = try await expectResult("evaluate", ["expression": "sin(0.0)", "digits": 3])
+        XCTAssertTrue(zero.hasPrefix("0"), zero)
+    }
+
+    /// An expression with a free variable has no magnitude: `digits` is then significant digits.
+    func testSymbolicExpressionsWithDigitsStayReadable() async throws {
+        let text = try await expectResult("evaluate", ["expression": "x^2 + pi", "digits": 4])
+        XCTAssertTrue(text.contains("x"), text)
+        XCTAssertTrue(text.contains("3.142"), text)
+        XCTAssertFalse(text.contains("max") || text.contains("log") || text.contains("1e-300"), text)
+    }
 }

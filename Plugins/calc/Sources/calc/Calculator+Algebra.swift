@@ -4,13 +4,13 @@ import PluginKit
 
 /// evaluate, simplify, factor, expand and solve.
 extension Calculator {
-    /// `evaluate`: exact (simplified) value, or a decimal with `digits` significant digits.
+    /// `evaluate`: exact (simplified) value, or a decimal with `digits` places after the point.
     var evaluateTool: PluginTool {
         tool("evaluate",
              "Exact math: big integers, fractions, roots, powers, trig, log (natural), log10, gcd(a,b), lcm(a,b), irem(a,b) (remainder of a/b), powmod(a,n,m), floor(x), round(x,n), n!, det(M), coeff(expand(p),x,n), subst(f,x=a), max(list). Example: {\"expression\": \"2^100 + 1/3\"}. Add \"digits\": N only when a decimal is asked for.",
              Schema.object([
                 ("expression", Schema.string("The math to compute, e.g. \"sqrt(8) + 3/4\" or \"100!\".")),
-                ("digits", Schema.integer("Optional: give a decimal answer with this many significant digits (0: exact, the same as leaving it out).", minimum: 0, maximum: 1000)),
+                ("digits", Schema.integer("Optional: give a decimal answer with this many digits after the decimal point (0: exact, the same as leaving it out).", minimum: 0, maximum: 1000)),
              ], required: ["expression"])) { arguments throws(CalcError) in
             let expression = try arguments.required("expression", example: "{\"expression\": \"2^100 + 1/3\"}")
             let exact = try requireDefined(try await compute("simplify(\(expression))", input: expression), input: expression)
@@ -20,7 +20,13 @@ extension Calculator {
                   !Self.isInteger(exact.exact) else {
                 return ResultText.render(exact)
             }
-            let answer = try await compute("evalf(\(expression),\(digits))", input: expression)
+            // `digits` counts places after the decimal point, as "round to the cent" or "to 6 places"
+            // mean, and at least that many significant digits for a number below 1.
+            let value = "(\(expression))"
+            let magnitude = try await compute("floor(log10(abs(evalf(\(value)))+1e-300))", input: expression)
+            let integerDigits = Self.isInteger(magnitude.exact) ? (Int(magnitude.exact) ?? 0) + 1 : 0
+            let precision = max(digits, min(integerDigits, 5000) + digits)
+            let answer = try await compute("evalf(\(value),\(precision))", input: expression)
             return ResultText.render(try requireDefined(answer, input: expression))
         }
     }
