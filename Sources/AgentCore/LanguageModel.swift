@@ -73,7 +73,11 @@ public struct Completion: Codable, Hashable, Sendable {
     ///
     /// `closedAtLimit`: the token budget was about to run out inside a constrained value, so the shortest
     /// text that completes it (closing an unfinished string, say) was appended: the output still parses.
-    public enum FinishReason: String, Codable, Sendable { case endOfTurn, stopString, maxTokens, constraintComplete, closedAtLimit }
+    /// `promptTooLong`: the prompt leaves no room to generate in the model's context; nothing was
+    /// generated, and the caller must shorten the prompt or stop.
+    public enum FinishReason: String, Codable, Sendable {
+        case endOfTurn, stopString, maxTokens, constraintComplete, closedAtLimit, promptTooLong
+    }
 
     /// The generated text (after `prefill`).
     public var text: String

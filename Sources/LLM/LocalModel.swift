@@ -91,11 +91,18 @@ public final class LocalModel: LanguageModel, @unchecked Sendable {
     static let closingWindow = 64
     /// Tokens kept in hand when closing (a completion can grow by more than one byte per token).
     static let closingMargin = 2
+    /// Tokens a prompt must leave free in the context (fewer if `maxTokens` is smaller), else the
+    /// completion is `promptTooLong`: room for a short constrained value and its closing.
+    static let minimumRoom = 64
 
     private func generateLocked(_ prompt: Prompt, sampling: SamplingSettings, maxTokens: Int, stop: [String],
                                 constraint schema: JSONSchema?, constrainedPrefix: String,
                                 onText: (@Sendable (String) -> Void)?) throws -> Completion {
         guard !prompt.tokens.isEmpty else { throw LLMError.emptyInput }
+        // A prompt that leaves no room to generate is reported, not evaluated: the caller shortens it.
+        guard prompt.tokens.count + min(maxTokens, Self.minimumRoom) <= session.contextLength else {
+            return Completion(text: "", prompt: prompt.text, promptTokens: prompt.tokens, finishReason: .promptTooLong)
+        }
         let start = Date()
         var (logits, reused) = try evaluatePrompt(prompt.tokens)
         let promptSeconds = Date().timeIntervalSince(start)

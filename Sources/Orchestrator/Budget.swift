@@ -12,6 +12,8 @@ public enum BudgetStop: Sendable, Hashable, CustomStringConvertible {
     case repeatedCalls(tool: String)
     /// The model kept producing output that is not a valid call or plan.
     case modelMistakes(count: Int)
+    /// The conversation no longer fits the model's context, even with earlier results shortened.
+    case context(tokens: Int)
 
     public var description: String {
         switch self {
@@ -20,6 +22,7 @@ public enum BudgetStop: Sendable, Hashable, CustomStringConvertible {
         case .wallTime(let seconds): return "time budget reached (\(Self.format(seconds)) s)"
         case .repeatedCalls(let tool): return "repeated identical calls of \(tool) stopped"
         case .modelMistakes(let count): return "stopped after \(count) invalid model outputs in a row"
+        case .context(let tokens): return "the conversation (\(tokens) tokens) no longer fits the model's context"
         }
     }
 

@@ -32,6 +32,7 @@ public struct PlanExecutePlanner: Planner {
                                             maxTokens: session.configuration.planMaxTokens,
                                             constraint: .jsonSchema(schema))
             let completion = try await session.complete(purpose: replanning ? "replan" : "plan", request)
+            if completion.finishReason == .promptTooLong { stop = .context(tokens: completion.promptTokens.count); break }
             messages.append(.assistant(completion.text))
             let plan: Plan
             do {
@@ -95,10 +96,12 @@ public struct PlanExecutePlanner: Planner {
 
         let missing = unresolved.keys.sorted().map { "\($0): \(unresolved[$0] ?? "")" }
         let note = Prompts.missingNote(stop: stop, missing: missing)
-        let answer: String
-        if let spent = session.budget.exhausted() {
+        var answer: String
+        let results = completedOrder.compactMap { id in completed[id].map { (id, $0) } }
+        let contextFull: Bool
+        if case .context? = stop { contextFull = true } else { contextFull = false }
+        if let spent = session.budget.exhausted() ?? (contextFull ? stop : nil) {
             stop = stop ?? spent
-            let results = completedOrder.compactMap { id in completed[id].map { (id, $0) } }
             answer = Prompts.fallbackAnswer(stop: stop, results: results, missing: missing)
         } else {
             let values = completedOrder.compactMap { id in completed[id].map { (id, References.value(of: $0)) } }
@@ -128,6 +131,10 @@ public struct PlanExecutePlanner: Planner {
                 text = Self.answerText(request.prefill + rest.text)
             }
             answer = note.map { text + "\n\n(" + $0 + ")" } ?? text
+            if completion.finishReason == .promptTooLong {
+                stop = .context(tokens: completion.promptTokens.count)
+                answer = Prompts.fallbackAnswer(stop: stop, results: results, missing: missing)
+            }
         }
         return PlannerResult(answer: answer, stop: stop, missing: missing)
     }

@@ -36,8 +36,15 @@ public struct ReActPlanner: Planner {
             let lastCompute = results.last { result in computeTools.contains { $0.name == result.1.tool } }
             let mustCompute = !computeTools.isEmpty && session.budget.remainingSteps > 0
                 && (lastCompute.map { $0.1.failed } ?? true)
-            let request = turn(messages, tools: offered, allowed: mustCompute ? session.catalog.tools : nil, session: session)
-            let completion = try await session.complete(purpose: "react", request)
+            var completion = try await session.complete(
+                purpose: "react", turn(messages, tools: offered, allowed: mustCompute ? session.catalog.tools : nil, session: session))
+            // A conversation that outgrew the context: the oldest results are shortened, one at a time.
+            while completion.finishReason == .promptTooLong, Self.shortenOldestResult(&messages, results: results, session: session) {
+                session.report(.observation("the conversation outgrew the context; an earlier result was shortened"))
+                completion = try await session.complete(
+                    purpose: "react", turn(messages, tools: offered, allowed: mustCompute ? session.catalog.tools : nil, session: session))
+            }
+            if completion.finishReason == .promptTooLong { stop = .context(tokens: completion.promptTokens.count); break }
             let raw = completion.text
             switch ReActOutput.parse(raw) {
             case .answer(let text):
@@ -90,6 +97,23 @@ public struct ReActPlanner: Planner {
             if stop != nil { break }
         }
         return try await finish(messages: messages, offered: offered, stop: stop, results: results, session: session)
+    }
+
+    /// Results kept when a conversation is shortened to fit the context.
+    static let shortenedResultLimit = 300
+
+    /// Re-fences the oldest tool result still longer than `shortenedResultLimit` with that limit (the
+    /// fence's truncation marker says how much was left out); false if none is left to shorten.
+    static func shortenOldestResult(_ messages: inout [Message], results: [(String, ToolResult)],
+                                    session: RunSession) -> Bool {
+        for (callID, result) in results where result.content.count > shortenedResultLimit {
+            guard let index = messages.firstIndex(where: { $0.role == .tool && $0.toolCallID == callID }) else { continue }
+            let shortened = session.fence.wrap(result, limit: shortenedResultLimit)
+            guard shortened.count < messages[index].content.count else { continue }
+            messages[index] = .tool(shortened, callID: callID)
+            return true
+        }
+        return false
     }
 
     /// One ReAct turn: the conversation, the tools, the `<tool_call>` prefill and the call schema.

@@ -140,6 +140,20 @@ final class LocalModelTests: XCTestCase {
         XCTAssertTrue(completion.prompt.contains(hostile))
     }
 
+    /// A prompt that leaves no room in the context is reported, with its tokens, and nothing runs.
+    func testAPromptThatDoesNotFitIsReportedNotEvaluated() async throws {
+        let model = try model()
+        let long = String(repeating: "The loom weaves a long thread. ", count: 120)
+        let completion = try await model.complete(CompletionRequest(messages: [.user(long)], maxTokens: 100), onText: nil)
+        XCTAssertEqual(completion.finishReason, .promptTooLong)
+        XCTAssertGreaterThan(completion.promptTokens.count + 64, 1024)
+        XCTAssertEqual(completion.text, "")
+        XCTAssertTrue(completion.generatedTokens.isEmpty)
+        // The model is still usable afterwards.
+        let next = try await model.complete(CompletionRequest(messages: [.user("Say hello.")], maxTokens: 3), onText: nil)
+        XCTAssertNotEqual(next.finishReason, .promptTooLong)
+    }
+
     func testPrefillAndMaxTokens() async throws {
         let model = try model()
         let completion = try await model.complete(

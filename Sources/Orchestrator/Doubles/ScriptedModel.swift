@@ -11,6 +11,10 @@ public actor ScriptedModel: LanguageModel {
 
     public nonisolated let info: ModelInfo
     private let reply: Reply
+    /// Whether a prompt that leaves fewer than 64 tokens (or `maxTokens`) of `info.contextLength`
+    /// is answered with `promptTooLong`, as the real model does.
+    public var enforcesContext = false
+    private var replies = 0
     private var lastPrompt: [Int] = []
     /// Every request received, in order.
     public private(set) var requests: [CompletionRequest] = []
@@ -26,11 +30,19 @@ public actor ScriptedModel: LanguageModel {
         self.reply = reply
     }
 
+    /// Makes prompts that overflow `info.contextLength` come back as `promptTooLong`.
+    public func enforceContext() { enforcesContext = true }
+
     public func complete(_ request: CompletionRequest, onText: (@Sendable (String) -> Void)?) async throws -> Completion {
-        let text = reply(request, requests.count)
-        requests.append(request)
         let prompt = Self.render(request)
         let promptTokens = prompt.unicodeScalars.map { Int($0.value) }
+        if enforcesContext, promptTokens.count + min(request.maxTokens, 64) > info.contextLength {
+            requests.append(request)
+            return Completion(text: "", prompt: prompt, promptTokens: promptTokens, finishReason: .promptTooLong)
+        }
+        let text = reply(request, replies)
+        replies += 1
+        requests.append(request)
         let reused = zip(promptTokens, lastPrompt).prefix { $0 == $1 }.count
         lastPrompt = promptTokens
         onText?(text)
