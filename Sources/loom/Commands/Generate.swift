@@ -2,8 +2,6 @@ import AgentCore
 import AgentRuntime
 import ArgumentParser
 import Foundation
-import LLM
-import Tokenizers
 
 /// `loom generate`: Generate text from a GGUF model (streams tokens).
 struct Generate: AsyncParsableCommand {
@@ -33,20 +31,16 @@ struct Generate: AsyncParsableCommand {
 
     func run() async throws {
         let path = try ModelStore().resolve(model).path
-        let local = try LocalModel(path: path, contextLength: ctx, threads: threads)
         let sampling = SamplingSettings(temperature: temperature, topK: topK, topP: topP, seed: seed)
         let stream: (@Sendable (String) -> Void)? = json ? nil : { @Sendable text in FileHandleOutput.standardOutput(text) }
-        let completion: Completion
-        if chat {
-            let messages = (system.map { [Message.system($0)] } ?? []) + [.user(prompt)]
-            completion = try await local.complete(CompletionRequest(messages: messages, sampling: sampling, maxTokens: maxTokens),
-                                                  onText: stream)
-        } else {
-            // A raw prompt is the user's own text: special tokens in it are parsed, as llama.cpp does.
-            let raw = LocalModel.Prompt(text: prompt, tokens: local.tokenizer.encode(prompt, parseSpecial: true))
-            completion = try local.generate(raw, sampling: sampling, maxTokens: maxTokens, onText: stream)
+        let result = try await TextGeneration(contextLength: ctx, threads: threads)
+            .run(modelPath: path, prompt: prompt, chat: chat, system: system, sampling: sampling, maxTokens: maxTokens, onText: stream)
+        let completion = result.completion, tokensPerSecond = result.tokensPerSecond
+        if completion.finishReason == .promptTooLong {
+            FileHandleOutput.standardError("loom generate: the prompt (\(completion.promptTokens.count) tokens) leaves no room "
+                + "to generate \(min(maxTokens, 64)) tokens in a context of \(ctx); raise --ctx\n")
+            throw ExitCode(2)
         }
-        let tokensPerSecond = completion.generateSeconds > 0 ? Double(completion.generatedTokens.count) / completion.generateSeconds : 0
         guard json else {
             FileHandleOutput.standardOutput("\n")
             FileHandleOutput.standardError(String(format: "[%d prompt tokens in %.2f s, %d generated in %.2f s (%.1f tokens/s), %@]\n",
@@ -66,7 +60,7 @@ struct Generate: AsyncParsableCommand {
             var generate_seconds: Double
             var tokens_per_second: Double
         }
-        let output = Output(model: local.info.name, prompt: completion.prompt, prompt_ids: completion.promptTokens,
+        let output = Output(model: result.model, prompt: completion.prompt, prompt_ids: completion.promptTokens,
                             generated_ids: completion.generatedTokens, text: completion.text,
                             finish_reason: completion.finishReason.rawValue, prompt_seconds: completion.promptSeconds,
                             generate_seconds: completion.generateSeconds, tokens_per_second: tokensPerSecond)

@@ -1,8 +1,6 @@
 import AgentRuntime
 import ArgumentParser
 import Foundation
-import GGUF
-import Tokenizers
 
 /// `loom tokenize`: Print the token ids of a text under a model's tokenizer.
 struct Tokenize: AsyncParsableCommand {
@@ -15,8 +13,8 @@ struct Tokenize: AsyncParsableCommand {
 
     func run() async throws {
         let path = try ModelStore().resolve(model).path
-        let tokenizer = try Tokenizer(gguf: GGUFFile(path: path))
-        let ids = tokenizer.encode(text, parseSpecial: special)
+        let tokens = try Tokenization(modelPath: path, text: text, special: special)
+        let ids = tokens.ids
         guard json else {
             print("[" + ids.map(String.init).joined(separator: ", ") + "]")
             return
@@ -26,7 +24,7 @@ struct Tokenize: AsyncParsableCommand {
             var pieces: [String]
             var count: Int
         }
-        let output = Output(ids: ids, pieces: ids.map { tokenizer.decode([$0]) }, count: ids.count)
+        let output = Output(ids: ids, pieces: tokens.pieces, count: ids.count)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         print(String(decoding: try encoder.encode(output), as: UTF8.self))

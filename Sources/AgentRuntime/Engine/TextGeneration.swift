@@ -1,0 +1,68 @@
+import AgentCore
+import GGUF
+import LLM
+import Tokenizers
+
+/// `loom generate`: one completion from a GGUF model, either a raw prompt or a chat turn.
+public struct TextGeneration: Sendable {
+    /// Context length in tokens.
+    public var contextLength: Int
+    /// Worker threads.
+    public var threads: Int
+
+    /// Creates a generation setting.
+    public init(contextLength: Int = 4096, threads: Int = 2) {
+        self.contextLength = contextLength
+        self.threads = threads
+    }
+
+    /// What one run produced.
+    public struct Result: Sendable {
+        /// The model's name (from its file).
+        public var model: String
+        /// The completion: prompt text and ids, generated ids and text, timings, finish reason.
+        public var completion: Completion
+
+        /// Generated tokens per second of generation time (0 if none).
+        public var tokensPerSecond: Double {
+            completion.generateSeconds > 0 ? Double(completion.generatedTokens.count) / completion.generateSeconds : 0
+        }
+    }
+
+    /// Generates from the model at `modelPath`. With `chat`, `prompt` becomes a user turn after the
+    /// optional `system` prompt, under the model's chat template; otherwise it is raw text whose
+    /// special-token text is parsed, as llama.cpp does with a user's own prompt. `onText` gets the
+    /// text as it is generated.
+    /// - Throws: the model's load errors and `LLMError`s from generation.
+    public func run(modelPath: String, prompt: String, chat: Bool, system: String?, sampling: SamplingSettings,
+                    maxTokens: Int, onText: (@Sendable (String) -> Void)?) async throws -> Result {
+        let local = try LocalModel(path: modelPath, contextLength: contextLength, threads: threads)
+        let completion: Completion
+        if chat {
+            let messages = (system.map { [Message.system($0)] } ?? []) + [.user(prompt)]
+            completion = try await local.complete(CompletionRequest(messages: messages, sampling: sampling, maxTokens: maxTokens),
+                                                  onText: onText)
+        } else {
+            let raw = LocalModel.Prompt(text: prompt, tokens: local.tokenizer.encode(prompt, parseSpecial: true))
+            completion = try local.generate(raw, sampling: sampling, maxTokens: maxTokens, onText: onText)
+        }
+        return Result(model: local.info.name, completion: completion)
+    }
+}
+
+/// `loom tokenize`: a text's token ids under a model's tokenizer.
+public struct Tokenization: Sendable, Equatable {
+    /// The token ids.
+    public var ids: [Int]
+    /// The text of each token.
+    public var pieces: [String]
+
+    /// Tokenizes `text` with the tokenizer of the model at `modelPath`; `special` turns control-token
+    /// text such as `<|im_start|>` into its token.
+    /// - Throws: `GGUFError` if the file cannot be read, the tokenizer's errors if it has no usable vocabulary.
+    public init(modelPath: String, text: String, special: Bool) throws {
+        let tokenizer = try Tokenizer(gguf: GGUFFile(path: modelPath))
+        ids = tokenizer.encode(text, parseSpecial: special)
+        pieces = ids.map { tokenizer.decode([$0]) }
+    }
+}
