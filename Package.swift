@@ -69,8 +69,8 @@ let package = Package(
         // Tests.
         .target(name: "TestSupport", dependencies: ["PluginKit", .product(name: "MCP", package: "swift-sdk")], path: "Tests/TestSupport"),
         .testTarget(name: "SystemLibraryTests", dependencies: ["TestSupport", "COpenBLAS", "CCurl", "CGumbo", "CGiacShim"]),
-        .testTarget(name: "GGUFTests", dependencies: ["TestSupport", "GGUF"]),
-        .testTarget(name: "KernelsTests", dependencies: ["TestSupport", "Kernels"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "GGUFTests", dependencies: ["TestSupport", "GGUF", "AgentCore"]),
+        .testTarget(name: "KernelsTests", dependencies: ["TestSupport", "Kernels", "AgentCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TokenizersTests", dependencies: ["TestSupport", "Tokenizers", "GGUF", "AgentCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LLMTests", dependencies: ["TestSupport", "LLM", "GGUF", "Tokenizers", "Kernels", "AgentCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PluginHostTests", dependencies: ["TestSupport", "PluginHost", "AgentCore"]),

@@ -1,23 +1,12 @@
+import AgentCore
 import XCTest
 @testable import GGUF
 
 /// Seeded mutation fuzzing: corrupted versions of a valid file must throw or open, never crash, and a
 /// file that opens must have every tensor inside the mapping.
 final class GGUFFuzzTests: XCTestCase {
-    /// SplitMix64: a small seeded generator so every run mutates the same way.
-    struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     func testMutationsNeverCrash() throws {
-        var rng = SplitMix64(state: 0x5EED)
+        var rng = SeededGenerator(seed: 0x5EED)
         var seeds = [GGUFWriter.sample(version: 2).bytes(), GGUFWriter.sample(version: 3).bytes()]
         var aligned = GGUFWriter.sample()
         aligned.alignment = 64

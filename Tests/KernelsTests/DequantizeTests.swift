@@ -1,3 +1,4 @@
+import AgentCore
 import XCTest
 import GGUF
 @testable import Kernels
@@ -8,7 +9,7 @@ let testedTypes: [GGMLType] = [.f32, .f16, .bf16, .q4_0, .q4_1, .q5_0, .q5_1, .q
 /// Dequantization equals the element-wise reference on random blocks.
 final class DequantizeTests: XCTestCase {
     func testEveryTypeMatchesReference() {
-        var rng = SplitMix64(state: 42)
+        var rng = SeededGenerator(seed: 42)
         for simd in [true, false] {
             Kernels.setSIMD(simd)
             defer { Kernels.setSIMD(true) }
@@ -30,7 +31,7 @@ final class DequantizeTests: XCTestCase {
     }
 
     func testSIMDAndPortableDequantizationAreIdentical() {
-        var rng = SplitMix64(state: 4242)
+        var rng = SeededGenerator(seed: 4242)
         for type in testedTypes {
             let count = type.blockSize == 1 ? 1000 : type.blockSize * 16
             let bytes = ReferenceQuants.randomBlocks(type, blocks: count / type.blockSize, using: &rng)
@@ -65,7 +66,7 @@ final class DequantizeTests: XCTestCase {
             XCTAssertEqual(loomHalfToFloat(bits), Float(h))
             if loomFloatToHalf(Float(h)) != bits, !(h == 0) { XCTFail("round trip of \(bits)"); break }
         }
-        var rng = SplitMix64(state: 7)
+        var rng = SeededGenerator(seed: 7)
         for _ in 0..<10_000 {
             let f = Float(bitPattern: UInt32.random(in: 0x3000_0000...0x4780_0000, using: &rng)) * (Bool.random(using: &rng) ? 1 : -1)
             XCTAssertEqual(loomFloatToHalf(f), Float16(f).bitPattern, "\(f)")

@@ -1,3 +1,4 @@
+import AgentCore
 import XCTest
 import GGUF
 @testable import Kernels
@@ -20,7 +21,7 @@ final class MatMulTests: XCTestCase {
             // More rows than one tile so several tiles and a partial last tile are exercised.
             let cols = type.blockSize == 256 ? 256 : 96
             let rows = matMulTileRows(cols: cols) * 2 + 5, n = 7
-            var rng = SplitMix64(state: UInt64(type.rawValue) * 31 + 5)
+            var rng = SeededGenerator(seed: UInt64(type.rawValue) * 31 + 5)
             let w = ReferenceQuants.randomBlocks(type, blocks: rows * cols / type.blockSize, using: &rng)
             let x = (0..<(n * cols)).map { _ in Float.random(in: -1...1, using: &rng) }
             let y = run(type, w, x, rows: rows, cols: cols, n: n, pool: pool)

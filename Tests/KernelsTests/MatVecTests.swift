@@ -1,3 +1,4 @@
+import AgentCore
 import XCTest
 import GGUF
 @testable import Kernels
@@ -6,7 +7,7 @@ import GGUF
 final class MatVecTests: XCTestCase {
     /// Random weights (rows, cols) of `type`, a random x (cols,).
     private func problem(_ type: GGMLType, rows: Int, cols: Int, seed: UInt64) -> (w: [UInt8], x: [Float]) {
-        var rng = SplitMix64(state: seed)
+        var rng = SeededGenerator(seed: seed)
         let w = ReferenceQuants.randomBlocks(type, blocks: rows * cols / type.blockSize, using: &rng)
         let x = (0..<cols).map { _ in Float.random(in: -1...1, using: &rng) }
         return (w, x)

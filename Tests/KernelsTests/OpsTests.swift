@@ -1,14 +1,15 @@
+import AgentCore
 import XCTest
 @testable import Kernels
 
 /// The f32 helpers against naive formulas computed in Double.
 final class OpsTests: XCTestCase {
-    private func randomVector(_ n: Int, _ rng: inout SplitMix64) -> [Float] {
+    private func randomVector(_ n: Int, _ rng: inout SeededGenerator) -> [Float] {
         (0..<n).map { _ in Float.random(in: -3...3, using: &rng) }
     }
 
     func testRMSNormSoftmaxSiluAddMulDot() {
-        var rng = SplitMix64(state: 3)
+        var rng = SeededGenerator(seed: 3)
         let n = 133
         let x = randomVector(n, &rng), w = randomVector(n, &rng)
         var out = [Float](repeating: 0, count: n)
@@ -41,7 +42,7 @@ final class OpsTests: XCTestCase {
     }
 
     func testRopeLayouts() {
-        var rng = SplitMix64(state: 11)
+        var rng = SeededGenerator(seed: 11)
         let heads = 3, d = 64, position = 17
         let base: Float = 1_000_000
         let x = randomVector(heads * d, &rng)

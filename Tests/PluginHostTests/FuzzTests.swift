@@ -4,27 +4,12 @@ import PluginHost
 import TestSupport
 import XCTest
 
-/// SplitMix64, seeded, so every fuzz run mutates the same way.
-struct FuzzGenerator: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// Fuzzing the two parsers that read plugin-controlled input: manifests and JSON-RPC framing.
 final class FuzzTests: XCTestCase {
     /// Mutated manifests (dropped, retyped and renamed fields; truncated text) never crash the parser:
     /// each is either a valid manifest or a `PluginHostError`.
     func testMutatedManifestsParseOrFailCleanly() throws {
-        var random = FuzzGenerator(seed: 42)
+        var random = SeededGenerator(seed: 42)
         let base = Probe.manifest(sandbox: ["filesystem": ["read_only": ["/opt"], "temp": true]], tools: ["echo"])
         let replacements: [JSONValue] = [.null, true, -1, 0, 1e300, "", "none", "temp", [], [:], ["x"], ["a": 1],
                                          .string(String(repeating: "z", count: 5000))]
@@ -52,7 +37,7 @@ final class FuzzTests: XCTestCase {
         XCTAssertGreaterThan(invalid, 50, "mutations do produce bad manifests")
     }
 
-    private func mutate(_ value: JSONValue, replacements: [JSONValue], random: inout FuzzGenerator) -> JSONValue {
+    private func mutate(_ value: JSONValue, replacements: [JSONValue], random: inout SeededGenerator) -> JSONValue {
         guard case .object(var members) = value, let key = members.keys.sorted().randomElement(using: &random) else {
             return replacements.randomElement(using: &random) ?? .null
         }
@@ -68,7 +53,7 @@ final class FuzzTests: XCTestCase {
     /// Random bytes and near-miss JSON-RPC written by a plugin instead of an answer: the call always returns a
     /// result promptly, and loom keeps working with the restarted plugin.
     func testRandomFramingFromPluginNeverHangsTheHost() async throws {
-        var random = FuzzGenerator(seed: 7)
+        var random = SeededGenerator(seed: 7)
         var payloads: [[UInt8]] = [
             Array("{\"jsonrpc\":\"2.0\",\"id\":\"one\",\"result\":{}}\n".utf8),
             Array("{\"jsonrpc\":\"2.0\",\"id\":1}\n".utf8),
