@@ -15,6 +15,12 @@ public enum BudgetStop: Sendable, Hashable, CustomStringConvertible {
     /// The conversation no longer fits the model's context, even with earlier results shortened.
     case context(tokens: Int)
 
+    /// Whether this is the `context` stop: no further model call can fit.
+    public var isContext: Bool {
+        if case .context = self { return true }
+        return false
+    }
+
     public var description: String {
         switch self {
         case .steps(let limit): return "step budget reached (\(limit) tool calls)"

@@ -96,11 +96,9 @@ public struct PlanExecutePlanner: Planner {
 
         let missing = unresolved.keys.sorted().map { "\($0): \(unresolved[$0] ?? "")" }
         let note = Prompts.missingNote(stop: stop, missing: missing)
-        var answer: String
+        let answer: String
         let results = completedOrder.compactMap { id in completed[id].map { (id, $0) } }
-        let contextFull: Bool
-        if case .context? = stop { contextFull = true } else { contextFull = false }
-        if let spent = session.budget.exhausted() ?? (contextFull ? stop : nil) {
+        if let spent = session.budget.exhausted() ?? stop.flatMap({ $0.isContext ? $0 : nil }) {
             stop = stop ?? spent
             answer = Prompts.fallbackAnswer(stop: stop, results: results, missing: missing)
         } else {
@@ -117,6 +115,11 @@ public struct PlanExecutePlanner: Planner {
                                             constraint: .jsonSchema(Self.answerSchema(steps: completedOrder)),
                                             stop: sourced ? [Self.answerKey] : [])
             let completion = try await session.complete(purpose: "answer", request, streamAnswer: !sourced)
+            if completion.finishReason == .promptTooLong {
+                stop = .context(tokens: completion.promptTokens.count)
+                return PlannerResult(answer: Prompts.fallbackAnswer(stop: stop, results: results, missing: missing),
+                                     stop: stop, missing: missing)
+            }
             var text = Self.answerText(completion.text)
             // The first call stops where the answer would begin: `{"source": "s2", `.
             if (try? JSONValue.parse(completion.text)) == nil, let source = Self.source(in: completion.text) {
@@ -131,10 +134,6 @@ public struct PlanExecutePlanner: Planner {
                 text = Self.answerText(request.prefill + rest.text)
             }
             answer = note.map { text + "\n\n(" + $0 + ")" } ?? text
-            if completion.finishReason == .promptTooLong {
-                stop = .context(tokens: completion.promptTokens.count)
-                answer = Prompts.fallbackAnswer(stop: stop, results: results, missing: missing)
-            }
         }
         return PlannerResult(answer: answer, stop: stop, missing: missing)
     }

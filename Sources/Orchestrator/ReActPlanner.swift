@@ -36,13 +36,12 @@ public struct ReActPlanner: Planner {
             let lastCompute = results.last { result in computeTools.contains { $0.name == result.1.tool } }
             let mustCompute = !computeTools.isEmpty && session.budget.remainingSteps > 0
                 && (lastCompute.map { $0.1.failed } ?? true)
-            var completion = try await session.complete(
-                purpose: "react", turn(messages, tools: offered, allowed: mustCompute ? session.catalog.tools : nil, session: session))
+            let allowed = mustCompute ? session.catalog.tools : nil
+            var completion = try await session.complete(purpose: "react", turn(messages, tools: offered, allowed: allowed, session: session))
             // A conversation that outgrew the context: the oldest results are shortened, one at a time.
             while completion.finishReason == .promptTooLong, Self.shortenOldestResult(&messages, results: results, session: session) {
                 session.report(.observation("the conversation outgrew the context; an earlier result was shortened"))
-                completion = try await session.complete(
-                    purpose: "react", turn(messages, tools: offered, allowed: mustCompute ? session.catalog.tools : nil, session: session))
+                completion = try await session.complete(purpose: "react", turn(messages, tools: offered, allowed: allowed, session: session))
             }
             if completion.finishReason == .promptTooLong { stop = .context(tokens: completion.promptTokens.count); break }
             let raw = completion.text
