@@ -50,6 +50,15 @@ final class CalcBadInputTests: CalcTestCase {
         try await expectError("integrate", ["expression": "x", "lower": "0"], mentioning: ["'upper'", "both"])
     }
 
+    func testCalculusOfAConstantPointsToEvaluate() async throws {
+        try await expectError("integrate", ["expression": "7*det([[2,1,3],[0,4,5],[1,0,6]])", "lower": "0", "upper": "inf"],
+                              mentioning: ["no variable", "evaluate"])
+        try await expectError("differentiate", ["expression": "2^10"], mentioning: ["no variable", "evaluate"])
+        // A constant factor next to the variable is an ordinary integrand.
+        let text = try await expectResult("integrate", ["expression": "7*x", "lower": "0", "upper": "1"])
+        XCTAssertEqual(text.split(separator: "\n").first, "7/2")
+    }
+
     func testUnknownDirectionAndDomainAreRejected() async throws {
         try await expectError("limit", ["expression": "1/x", "point": "0", "direction": "up"], mentioning: ["left", "right"])
         try await expectError("solve", ["equation": "x^2=4", "domain": "integers"], mentioning: ["real", "complex"])

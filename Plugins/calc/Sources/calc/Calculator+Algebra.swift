@@ -53,9 +53,24 @@ extension Calculator {
              Schema.object([("expression", Schema.string("The polynomial or integer to factor."))], required: ["expression"])) { arguments throws(CalcError) in
             let expression = try arguments.required("expression", example: "{\"expression\": \"x^2-5*x+6\"}")
             // factor() leaves integers alone; ifactor() is the integer version.
-            let function = Variables.free(in: expression).isEmpty && !expression.contains(".") ? "ifactor" : "factor"
-            let answer = try await compute("\(function)(\(expression))", input: expression)
-            return ResultText.render(try requireDefined(answer, input: expression))
+            guard Variables.free(in: expression).isEmpty && !expression.contains(".") else {
+                let answer = try await compute("factor(\(expression))", input: expression)
+                return ResultText.render(try requireDefined(answer, input: expression))
+            }
+            let answer = try requireDefined(try await compute("ifactor(\(expression))", input: expression), input: expression)
+            // The text gives the number first, `17100720 = 2^4*3^4*5*7*13*29`: a model asked for the value
+            // that factored it anyway answers with the first thing it reads. The structured result (what
+            // a reference to this step stands for) stays the product of primes alone.
+            let value = try await compute(expression, input: expression)
+            guard Self.isInteger(value.exact), value.exact != answer.exact, value.exact.count <= ResultText.maxDigits else {
+                return ResultText.render(answer)
+            }
+            var shown = answer
+            shown.exact = "\(value.exact) = \(answer.exact)"
+            shown.decimal = nil  // the value is written out in full already
+            var output = ResultText.render(shown)
+            output.structured = .object(["result": .string(answer.exact)])
+            return output
         }
     }
 

@@ -14,6 +14,7 @@ extension Calculator {
                 ("order", Schema.integer("How many times to differentiate (default 1).", minimum: 1, maximum: 50)),
              ], required: ["expression"])) { arguments throws(CalcError) in
             let expression = try arguments.required("expression", example: "{\"expression\": \"x^3*sin(x)\", \"variable\": \"x\"}")
+            try Self.requireVariable(in: expression, tool: "differentiate")
             let variable = try arguments.variable("variable", default: Variables.pick(in: expression, preferred: "x"))
             let order = try arguments.integer("order", in: 1...50, default: 1) ?? 1
             // eval() folds the numeric factors diff leaves behind (`3*2*x` becomes `6*x`).
@@ -33,6 +34,7 @@ extension Calculator {
                 ("upper", Schema.string("Upper bound, for a definite integral.")),
              ], required: ["expression"])) { arguments throws(CalcError) in
             let expression = try arguments.required("expression", example: "{\"expression\": \"x*exp(x)\", \"variable\": \"x\"}")
+            try Self.requireVariable(in: expression, tool: "integrate")
             let variable = try arguments.variable("variable", default: Variables.pick(in: expression, preferred: "x"))
             let lower = try arguments.math("lower").map(Self.infinity)
             let upper = try arguments.math("upper").map(Self.infinity)
@@ -51,6 +53,14 @@ extension Calculator {
                                        problem: "is missing: a definite integral needs both \"lower\" and \"upper\"; leave both out for an antiderivative.")
             }
         }
+    }
+
+    /// Refuses a constant expression: a model that integrates or differentiates `7*det(...)` meant
+    /// to compute its value, and the (divergent or zero) result would mislead it.
+    static func requireVariable(in expression: String, tool: String) throws(CalcError) {
+        guard Variables.free(in: expression).isEmpty else { return }
+        throw .invalidArgument(name: "expression", problem: "has no variable, so there is nothing to \(tool). "
+            + "To compute the value of an expression, use evaluate.")
     }
 
     /// `limit`: two-sided or one-sided limits, at a point or at ±infinity.
