@@ -13,6 +13,7 @@ public struct PlanExecutePlanner: Planner {
         var messages: [Message] = [.system(Prompts.planSystem(session)), .user(session.question)]
         var completed: [String: ToolResult] = [:]
         var completedOrder: [String] = []
+        var echoes: Set<String> = []  // steps whose result only restates their argument
         var unresolved: [String: String] = [:]  // step id → why it did not succeed
         var replansLeft = session.agent.limits.maxReplans
         var replanning = false
@@ -22,18 +23,23 @@ public struct PlanExecutePlanner: Planner {
         var stop: BudgetStop?
         var pendingResults: String?
         var mistakes = 0
+        var firstCall = true  // only the first plan lists the question's parts
 
         while true {
             if let spent = session.budget.exhausted() { stop = spent; break }
             let schema = PlanSchema.schema(for: mustCompute ? computeCatalog : session.catalog,
                                            maxSteps: session.budget.remainingSteps, remaining: continuing,
-                                           minSteps: mustCompute ? 1 : 0)
+                                           minSteps: mustCompute ? 1 : 0, parts: firstCall)
             let request = CompletionRequest(messages: messages, sampling: session.agent.sampling,
                                             maxTokens: session.configuration.planMaxTokens,
                                             constraint: .jsonSchema(schema))
             let completion = try await session.complete(purpose: replanning ? "replan" : "plan", request)
             if completion.finishReason == .promptTooLong { stop = .context(tokens: completion.promptTokens.count); break }
-            messages.append(.assistant(completion.text))
+            // The parts shaped the first plan; the conversation keeps its steps only. A small model that
+            // reads its own list of parts again after the results tends to redo the last part, even when
+            // one expression already did them all.
+            messages.append(.assistant(firstCall ? PlanSchema.withoutParts(completion.text) : completion.text))
+            firstCall = false
             let plan: Plan
             do {
                 let written = try Plan.parse(completion.text).renumbered(avoiding: Set(completed.keys))
@@ -64,6 +70,9 @@ public struct PlanExecutePlanner: Planner {
             for outcome in round.outcomes {
                 if outcome.succeeded {
                     completedOrder.append(outcome.step.id)
+                    if case .done(let result) = outcome.state, Self.isEcho(outcome.step, result: result) {
+                        echoes.insert(outcome.step.id)
+                    }
                     unresolved[outcome.step.id] = nil
                 } else {
                     failed.append(outcome.step.id)
@@ -102,17 +111,20 @@ public struct PlanExecutePlanner: Planner {
             stop = stop ?? spent
             answer = Prompts.fallbackAnswer(stop: stop, results: results, missing: missing)
         } else {
-            let values = completedOrder.compactMap { id in completed[id].map { (id, References.value(of: $0)) } }
+            // A step that only restated a figure (`evaluate "214"`) computed nothing: the answer does
+            // not rest on it, or a small model copies that figure where the question asked for words.
+            let sources = completedOrder.filter { !echoes.contains($0) }
+            let values = sources.compactMap { id in completed[id].map { (id, References.value(of: $0)) } }
                 .filter { $0.1.count <= 200 && !$0.1.contains("\n") }
             let instruction = Prompts.answer(question: session.question, note: note, values: values,
-                                             lastStep: completedOrder.last)
+                                             lastStep: sources.last)
             messages.append(.user(pendingResults.map { $0 + "\n\n" + instruction } ?? instruction))
             // The answer is JSON too, {"answer": "…"}: after a conversation of plans a small model
             // otherwise tends to write one more plan where the answer should be.
-            let sourced = !completedOrder.isEmpty
+            let sourced = !sources.isEmpty
             var request = CompletionRequest(messages: messages, sampling: session.agent.sampling,
                                             maxTokens: session.configuration.answerMaxTokens,
-                                            constraint: .jsonSchema(Self.answerSchema(steps: completedOrder)),
+                                            constraint: .jsonSchema(Self.answerSchema(steps: sources)),
                                             stop: sourced ? [Self.answerKey] : [])
             let completion = try await session.complete(purpose: "answer", request, streamAnswer: !sourced)
             if completion.finishReason == .promptTooLong {
@@ -168,6 +180,15 @@ public struct PlanExecutePlanner: Planner {
             return answer.trimmingCharacters(in: .whitespacesAndNewlines)
         }
         return trimmed
+    }
+
+    /// Whether a step's result only restates one of its arguments (`evaluate "118,021"` giving
+    /// `118021`, `"14 June"` giving `14*June`): spaces, thousands commas and `*` aside, the same text.
+    static func isEcho(_ step: Plan.Step, result: ToolResult) -> Bool {
+        func bare(_ text: String) -> String { text.filter { !" ,*\n".contains($0) } }
+        let value = bare(References.value(of: result))
+        guard !value.isEmpty, case .object(let arguments) = step.arguments else { return false }
+        return arguments.values.contains { $0.stringValue.map(bare) == value }
     }
 
     private static func reason(_ outcome: PlanExecutor.StepOutcome) -> String {

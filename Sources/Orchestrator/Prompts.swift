@@ -9,8 +9,9 @@ enum Prompts {
         """
         \(session.agent.systemPrompt)
 
-        You answer by first writing a plan: a JSON object {"steps": [...]} where each step is \
-        {"id": "s1", "tool": "<tool name>", "arguments": {...}}.
+        You answer by first writing a plan: a JSON object {"parts": [...], "steps": [...]}. In "parts" list \
+        everything the question asks you to find or do, one short phrase per part, in order; then write \
+        the steps that do all of the parts. Each step is {"id": "s1", "tool": "<tool name>", "arguments": {...}}.
         To use an earlier step's result in an argument, write "{{s1}}" (alone or inside a string); a step \
         runs after the steps it refers to, and steps that do not refer to each other run at the same time. \
         Use as few steps as the question needs; an empty list of steps means no tool is needed.

@@ -10,9 +10,12 @@ public enum PlanSchema {
     /// The plan schema for these tools, with at most `maxSteps` steps. With `remaining`, the plan also
     /// carries a required `"remaining"` text: after results are in, the model first writes what the
     /// question still asks for, then the steps (small models otherwise stop after the first step).
-    /// With `minSteps`, the plan must have at least that many steps.
+    /// With `minSteps`, the plan must have at least that many steps. With `parts`, the plan first lists
+    /// the parts of the question (`"parts"`, one short phrase each): a small model that has written
+    /// "then subtract 111111111" as a part plans a step for it, where otherwise it often plans the first
+    /// part only and later judges that nothing remains.
     public static func schema(for catalog: ToolCatalog, maxSteps: Int, remaining: Bool = false,
-                              minSteps: Int = 0) -> JSONValue {
+                              minSteps: Int = 0, parts: Bool = false) -> JSONValue {
         let branches: [JSONValue] = catalog.tools.map { tool in
             .object([
                 "type": "object",
@@ -33,6 +36,10 @@ public enum PlanSchema {
         if minSteps > 0 { steps["minItems"] = .int(min(minSteps, max(maxSteps, 0))) }
         var properties: [String: JSONValue] = ["steps": .object(steps)]
         var order: [String] = []
+        if parts {
+            order.append("parts")
+            properties["parts"] = ["type": "array", "items": ["type": "string"], "minItems": 1, "maxItems": .int(maxParts)]
+        }
         if remaining {
             order.append("remaining")
             properties["remaining"] = ["type": "string"]
@@ -44,9 +51,45 @@ public enum PlanSchema {
             "required": .array(order.map { .string($0) }),
             "additionalProperties": false,
         ]
-        // What is left is said before the steps, or saying it would not shape them.
+        // Parts and what is left are said before the steps, or saying them would not shape them.
         if order.count > 1 { plan["propertyOrder"] = .array(order.map { .string($0) }) }
         return .object(plan)
+    }
+
+    /// Most parts a plan lists.
+    public static let maxParts = 6
+
+    /// The plan text with its top-level `"parts"` member cut out, the rest as written
+    /// (`{"parts": ["a", "b"], "steps": [...]}` becomes `{"steps": [...]}`); the text itself when it has
+    /// no such member or is not an object.
+    public static func withoutParts(_ text: String) -> String {
+        // Top-level keys: strings at depth 1, outside any other string, followed by a colon.
+        var keys: [(name: String, start: String.Index)] = []
+        var depth = 0
+        var index = text.startIndex
+        while index < text.endIndex {
+            let character = text[index]
+            if character == "\"" {
+                let start = index
+                var name = ""
+                index = text.index(after: index)
+                while index < text.endIndex, text[index] != "\"" {
+                    if text[index] == "\\" { index = text.index(after: index); if index == text.endIndex { break } }
+                    name.append(text[index])
+                    index = text.index(after: index)
+                }
+                var next = index < text.endIndex ? text.index(after: index) : index
+                while next < text.endIndex, text[next].isWhitespace { next = text.index(after: next) }
+                if depth == 1, next < text.endIndex, text[next] == ":" { keys.append((name, start)) }
+            } else if character == "{" || character == "[" {
+                depth += 1
+            } else if character == "}" || character == "]" {
+                depth -= 1
+            }
+            if index < text.endIndex { index = text.index(after: index) }
+        }
+        guard let parts = keys.firstIndex(where: { $0.name == "parts" }), parts + 1 < keys.count else { return text }
+        return String(text[..<keys[parts].start] + text[keys[parts + 1].start...])
     }
 
     /// The tool's argument schema with each non-string property also accepting a reference string.
