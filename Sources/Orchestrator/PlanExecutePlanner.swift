@@ -24,6 +24,8 @@ public struct PlanExecutePlanner: Planner {
         var pendingResults: String?
         var mistakes = 0
         var firstCall = true  // only the first plan lists the question's parts
+        var ranSteps: [String: Plan.Step] = [:]
+        var questioned = false  // a follow-up that repeated an operand was sent back once
 
         while true {
             if let spent = session.budget.exhausted() { stop = spent; break }
@@ -35,10 +37,7 @@ public struct PlanExecutePlanner: Planner {
                                             constraint: .jsonSchema(schema))
             let completion = try await session.complete(purpose: replanning ? "replan" : "plan", request)
             if completion.finishReason == .promptTooLong { stop = .context(tokens: completion.promptTokens.count); break }
-            // The parts shaped the first plan; the conversation keeps its steps only. A small model that
-            // reads its own list of parts again after the results tends to redo the last part, even when
-            // one expression already did them all.
-            messages.append(.assistant(firstCall ? PlanSchema.withoutParts(completion.text) : completion.text))
+            messages.append(.assistant(completion.text))
             firstCall = false
             let plan: Plan
             do {
@@ -60,6 +59,18 @@ public struct PlanExecutePlanner: Planner {
                 messages.append(.user(Prompts.rejected(error)))
                 continue
             }
+            // A follow-up that applies a number again which the step it builds on already used is sent
+            // back once (the model redoes a part one expression already did); a second answer stands.
+            if continuing, !mustCompute, !questioned,
+               let finding = RepeatedOperand.find(in: plan, earlier: completedOrder.compactMap { id in
+                   guard let step = ranSteps[id], let result = completed[id] else { return nil }
+                   return (step, References.value(of: result))
+               }) {
+                questioned = true
+                session.report(.observation("plan questioned: \(finding)"))
+                messages.append(.user(Prompts.repeatedOperand(finding)))
+                continue
+            }
             await session.record(.plan(steps: plan.json, replan: replanning))
             session.report(.plan(plan, replan: replanning))
             if plan.steps.isEmpty { break }
@@ -70,6 +81,7 @@ public struct PlanExecutePlanner: Planner {
             for outcome in round.outcomes {
                 if outcome.succeeded {
                     completedOrder.append(outcome.step.id)
+                    ranSteps[outcome.step.id] = outcome.step
                     if case .done(let result) = outcome.state, Self.isEcho(outcome.step, result: result) {
                         echoes.insert(outcome.step.id)
                     }

@@ -79,6 +79,14 @@ enum Prompts {
             + "is a figure read directly from the results, compute that figure as it is."
     }
 
+    /// Sends back a follow-up step that repeats an operand of the step it builds on.
+    static func repeatedOperand(_ finding: RepeatedOperand.Finding) -> String {
+        "Check step \(finding.step): it applies \(finding.operand) to the result of \(finding.earlier), but "
+            + "\(finding.earlier) (\(finding.earlierExpression)) already includes \(finding.operand). "
+            + "If the result of \(finding.earlier) already answers that part, nothing remains: reply "
+            + "{\"remaining\": \"nothing\", \"steps\": []}. Otherwise write the steps again."
+    }
+
     /// Asks for a corrected plan after a rejected one.
     static func rejected(_ problem: PlanProblem) -> String {
         "The plan was rejected: \(problem). Write a corrected plan."

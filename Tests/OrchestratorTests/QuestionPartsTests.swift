@@ -25,8 +25,6 @@ final class QuestionPartsTests: XCTestCase {
         XCTAssertEqual(first["properties"]?["parts"]?["minItems"], 1)
         XCTAssertTrue(try XCTUnwrap(requests[0].messages.first?.content).contains(#"{"parts": [...], "steps": [...]}"#))
 
-        XCTAssertEqual(requests[1].messages[2], .assistant(#"{"steps": [{"id": "s1", "tool": "evaluate", "arguments": {"expression": "1234 * 2"}}]}"#),
-                       "the conversation keeps the first plan's steps, not its parts")
         for request in requests[1...2] {
             guard case .jsonSchema(let next) = request.constraint else { return XCTFail("not constrained") }
             XCTAssertNil(next["properties"]?["parts"], "only the first plan lists parts")
@@ -71,14 +69,6 @@ final class QuestionPartsTests: XCTestCase {
         XCTAssertTrue(prompt.contains("the last step, s1,"), prompt)
     }
 
-    func testPartsAreCutFromThePlanText() {
-        XCTAssertEqual(PlanSchema.withoutParts(#"{"parts": ["a \"quoted\", part", "b: [c]"], "steps": [{"id": "s1", "arguments": {"parts": "x"}}]}"#),
-                       #"{"steps": [{"id": "s1", "arguments": {"parts": "x"}}]}"#)
-        XCTAssertEqual(PlanSchema.withoutParts(#"{"steps": []}"#), #"{"steps": []}"#)
-        XCTAssertEqual(PlanSchema.withoutParts(#"{"remaining": "parts", "steps": []}"#), #"{"remaining": "parts", "steps": []}"#)
-        XCTAssertEqual(PlanSchema.withoutParts("not json"), "not json")
-    }
-
     func testEchoesAreTheSameTextUpToSpacesCommasAndProducts() {
         func step(_ expression: String) -> Plan.Step {
             Plan.Step(id: "s1", tool: "evaluate", arguments: ["expression": .string(expression)], dependsOn: [])
@@ -91,5 +81,61 @@ final class QuestionPartsTests: XCTestCase {
         XCTAssertFalse(PlanExecutePlanner.isEcho(step("118021 - 103455"), result: result("14566")))
         XCTAssertFalse(PlanExecutePlanner.isEcho(step("2^10"), result: result("1024")))
         XCTAssertFalse(PlanExecutePlanner.isEcho(step(""), result: result("")))
+    }
+}
+
+/// A follow-up step that applies again a number its input step already used is sent back once.
+final class RepeatedOperandTests: XCTestCase {
+    func step(_ id: String, _ expression: String) -> Plan.Step {
+        Plan.Step(id: id, tool: "evaluate", arguments: ["expression": .string(expression)], dependsOn: [])
+    }
+
+    func testAnOperandAppliedTwiceIsFound() {
+        let s1 = step("s1", "48976123*7345 + 1,234,567")
+        let byReference = RepeatedOperand.find(in: Plan(steps: [step("s2", "{{s1}} + 1234567")]), earlier: [(s1, "359730858002")])
+        XCTAssertEqual(byReference, .init(step: "s2", earlier: "s1", earlierExpression: "48976123*7345 + 1,234,567", operand: "1234567"))
+        let byCopy = RepeatedOperand.find(in: Plan(steps: [step("s2", "73/12 + 5/6")]), earlier: [(step("s1", "3/8*14 + 5/6"), "73/12")])
+        XCTAssertEqual(byCopy?.operand, "5/6")
+    }
+
+    func testNewNumbersAndSmallConstantsPass() {
+        let s1 = step("s1", "123456789*987654321")
+        XCTAssertNil(RepeatedOperand.find(in: Plan(steps: [step("s2", "{{s1}} - 111111111")]), earlier: [(s1, "121932631112635269")]))
+        XCTAssertNil(RepeatedOperand.find(in: Plan(steps: [step("s2", "{{s1}}*2")]), earlier: [(step("s1", "2*x + 2"), "4")]))
+        // A step that does not build on s1 may use the same numbers.
+        XCTAssertNil(RepeatedOperand.find(in: Plan(steps: [step("s2", "1234567 - 7")]), earlier: [(step("s1", "1234567*3"), "3703701")]))
+    }
+
+    func testTheFollowUpIsSentBackOnceAndTheSecondAnswerStands() async throws {
+        let tools = ScriptedToolExecutor(tools: [Fixtures.evaluate], handler: Fixtures.calc)
+        let repeated = #"{"remaining": "add the loose screws", "steps": [{"id": "s2", "tool": "evaluate", "arguments": {"expression": "{{s1}} + 1234567"}}]}"#
+        let model = ScriptedModel([
+            Fixtures.plan([("s1", "evaluate", ["expression": "1000 + 1234567"], [])]),
+            repeated,
+            PlanExecuteTests.nothingRemains,
+            #"{"source": "s1", "answer": "1235567"}"#,
+        ])
+        let progress = ProgressLog()
+        let outcome = try await Fixtures.orchestrator(model: model, tools: tools, agent: Fixtures.agent(), progress: progress)
+            .run(question: "1000 boxed screws and 1,234,567 loose ones: how many?")
+        XCTAssertEqual(outcome.answer, "1235567")
+        let calls = await tools.calls.map(\.id)
+        XCTAssertEqual(calls, ["s1"], "the repeated addition never ran")
+        let requests = await model.requests
+        let note = try XCTUnwrap(requests[2].messages.last?.content)
+        XCTAssertTrue(note.contains("s1 (1000 + 1234567) already includes 1234567"), note)
+        XCTAssertTrue(progress.observations.contains { $0.hasPrefix("plan questioned") })
+
+        // Asked again, the model may keep its step: it runs.
+        let again = ScriptedModel([
+            Fixtures.plan([("s1", "evaluate", ["expression": "1000 + 1234567"], [])]),
+            repeated, repeated,
+            PlanExecuteTests.nothingRemains,
+            #"{"source": "s2", "answer": "2470134"}"#,
+        ])
+        let tools2 = ScriptedToolExecutor(tools: [Fixtures.evaluate], handler: Fixtures.calc)
+        _ = try await Fixtures.orchestrator(model: again, tools: tools2, agent: Fixtures.agent()).run(question: "q")
+        let calls2 = await tools2.calls.map(\.id)
+        XCTAssertEqual(calls2, ["s1", "s2"])
     }
 }

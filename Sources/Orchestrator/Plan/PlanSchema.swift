@@ -59,39 +59,6 @@ public enum PlanSchema {
     /// Most parts a plan lists.
     public static let maxParts = 6
 
-    /// The plan text with its top-level `"parts"` member cut out, the rest as written
-    /// (`{"parts": ["a", "b"], "steps": [...]}` becomes `{"steps": [...]}`); the text itself when it has
-    /// no such member or is not an object.
-    public static func withoutParts(_ text: String) -> String {
-        // Top-level keys: strings at depth 1, outside any other string, followed by a colon.
-        var keys: [(name: String, start: String.Index)] = []
-        var depth = 0
-        var index = text.startIndex
-        while index < text.endIndex {
-            let character = text[index]
-            if character == "\"" {
-                let start = index
-                var name = ""
-                index = text.index(after: index)
-                while index < text.endIndex, text[index] != "\"" {
-                    if text[index] == "\\" { index = text.index(after: index); if index == text.endIndex { break } }
-                    name.append(text[index])
-                    index = text.index(after: index)
-                }
-                var next = index < text.endIndex ? text.index(after: index) : index
-                while next < text.endIndex, text[next].isWhitespace { next = text.index(after: next) }
-                if depth == 1, next < text.endIndex, text[next] == ":" { keys.append((name, start)) }
-            } else if character == "{" || character == "[" {
-                depth += 1
-            } else if character == "}" || character == "]" {
-                depth -= 1
-            }
-            if index < text.endIndex { index = text.index(after: index) }
-        }
-        guard let parts = keys.firstIndex(where: { $0.name == "parts" }), parts + 1 < keys.count else { return text }
-        return String(text[..<keys[parts].start] + text[keys[parts + 1].start...])
-    }
-
     /// The tool's argument schema with each non-string property also accepting a reference string.
     static func referable(_ schema: JSONValue) -> JSONValue {
         guard case .object(var rules) = schema, case .object(let properties)? = rules["properties"] else {

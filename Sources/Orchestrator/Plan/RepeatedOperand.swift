@@ -1,0 +1,69 @@
+import AgentCore
+import Foundation
+
+/// Finds a follow-up step that applies a number again which the step it builds on already used:
+/// after `s1: 48976123*7345 + 1234567`, the follow-up `{{s1}} + 1234567` adds the loose screws twice.
+/// Small models do this when the question has several parts and one expression already did them all.
+///
+/// A follow-up step builds on an earlier step when it references it (`{{s1}}`) or copies its value
+/// (`73/12 + 5/6` after s1 gave `73/12`). Operands are numbers or fractions of two characters or more
+/// (`1234567`, `5/6`, `0.85`), so small constants such as 2 or 1 never count.
+public enum RepeatedOperand {
+    /// One finding: the follow-up step, the earlier step, and the operand both use.
+    public struct Finding: Sendable, Equatable, CustomStringConvertible {
+        /// The follow-up step's id.
+        public var step: String
+        /// The earlier step's id.
+        public var earlier: String
+        /// The earlier step's expression, as written.
+        public var earlierExpression: String
+        /// The operand used by both.
+        public var operand: String
+
+        public var description: String {
+            "\(step) applies \(operand) to the result of \(earlier), but \(earlier) (\(earlierExpression)) already includes \(operand)"
+        }
+    }
+
+    /// The first repeated operand in `plan`, whose steps follow `earlier` steps with these results.
+    public static func find(in plan: Plan, earlier: [(step: Plan.Step, value: String)]) -> Finding? {
+        for step in plan.steps {
+            for text in strings(in: step.arguments) {
+                for (before, value) in earlier {
+                    guard let expression = strings(in: before.arguments).first(where: { !operands(in: $0).isEmpty }) else { continue }
+                    var rest = text.replacingOccurrences(of: "{{\(before.id)}}", with: " ")
+                    let references = rest != text
+                    let copied = value.count >= 2 && rest.contains(value)
+                    guard references || copied else { continue }
+                    if copied { rest = rest.replacingOccurrences(of: value, with: " ") }
+                    let used = Set(operands(in: expression))
+                    if let operand = operands(in: rest).first(where: used.contains) {
+                        return Finding(step: step.id, earlier: before.id, earlierExpression: expression, operand: operand)
+                    }
+                }
+            }
+        }
+        return nil
+    }
+
+    /// The numbers and fractions of two characters or more in an expression, thousands commas dropped.
+    static func operands(in text: String) -> [String] {
+        let plain = text.replacingOccurrences(of: #"(?<=\d),(?=\d{3}\b)"#, with: "", options: .regularExpression)
+        let pattern = #"(?<![\w.])\d+(?:\.\d+)?(?:\s*/\s*\d+(?:\.\d+)?)?(?![\w.])"#
+        guard let regex = try? NSRegularExpression(pattern: pattern) else { return [] }
+        let range = NSRange(plain.startIndex..., in: plain)
+        return regex.matches(in: plain, range: range).compactMap { match in
+            Range(match.range, in: plain).map { String(plain[$0]).filter { !$0.isWhitespace } }
+        }.filter { $0.count >= 2 }
+    }
+
+    /// Every string inside a JSON value.
+    static func strings(in value: JSONValue) -> [String] {
+        switch value {
+        case .string(let text): return [text]
+        case .array(let items): return items.flatMap(strings)
+        case .object(let members): return members.keys.sorted().flatMap { strings(in: members[$0]!) }
+        default: return []
+        }
+    }
+}
