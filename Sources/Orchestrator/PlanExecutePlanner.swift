@@ -25,7 +25,7 @@ public struct PlanExecutePlanner: Planner {
         var mistakes = 0
         var firstCall = true  // only the first plan lists the question's parts
         var ranSteps: [String: Plan.Step] = [:]
-        var questioned = false  // a follow-up that repeated an operand was sent back once
+        var questioned = false  // a follow-up that repeated an operand was sent back
 
         while true {
             if let spent = session.budget.exhausted() { stop = spent; break }
@@ -60,12 +60,17 @@ public struct PlanExecutePlanner: Planner {
                 continue
             }
             // A follow-up that applies a number again which the step it builds on already used is sent
-            // back once (the model redoes a part one expression already did); a second answer stands.
-            if continuing, !mustCompute, !questioned,
+            // back once (the model redoes a part one expression already did). Written a second time, it
+            // is not run: the answer rests on the results so far.
+            if continuing, !mustCompute,
                let finding = RepeatedOperand.find(in: plan, earlier: completedOrder.compactMap { id in
                    guard let step = ranSteps[id], let result = completed[id] else { return nil }
                    return (step, References.value(of: result))
                }) {
+                if questioned {
+                    session.report(.observation("plan dropped: \(finding)"))
+                    break
+                }
                 questioned = true
                 session.report(.observation("plan questioned: \(finding)"))
                 messages.append(.user(Prompts.repeatedOperand(finding)))

@@ -106,7 +106,7 @@ final class RepeatedOperandTests: XCTestCase {
         XCTAssertNil(RepeatedOperand.find(in: Plan(steps: [step("s2", "1234567 - 7")]), earlier: [(step("s1", "1234567*3"), "3703701")]))
     }
 
-    func testTheFollowUpIsSentBackOnceAndTheSecondAnswerStands() async throws {
+    func testTheFollowUpIsSentBackOnceAndNotRunWhenRepeated() async throws {
         let tools = ScriptedToolExecutor(tools: [Fixtures.evaluate], handler: Fixtures.calc)
         let repeated = #"{"remaining": "add the loose screws", "steps": [{"id": "s2", "tool": "evaluate", "arguments": {"expression": "{{s1}} + 1234567"}}]}"#
         let model = ScriptedModel([
@@ -126,16 +126,21 @@ final class RepeatedOperandTests: XCTestCase {
         XCTAssertTrue(note.contains("s1 (1000 + 1234567) already includes 1234567"), note)
         XCTAssertTrue(progress.observations.contains { $0.hasPrefix("plan questioned") })
 
-        // Asked again, the model may keep its step: it runs.
+        // Written again after the note, the step is not run; the answer rests on s1.
         let again = ScriptedModel([
             Fixtures.plan([("s1", "evaluate", ["expression": "1000 + 1234567"], [])]),
             repeated, repeated,
-            PlanExecuteTests.nothingRemains,
-            #"{"source": "s2", "answer": "2470134"}"#,
+            #"{"source": "s1", "answer": "1235567"}"#,
         ])
         let tools2 = ScriptedToolExecutor(tools: [Fixtures.evaluate], handler: Fixtures.calc)
-        _ = try await Fixtures.orchestrator(model: again, tools: tools2, agent: Fixtures.agent()).run(question: "q")
+        let progress2 = ProgressLog()
+        let outcome2 = try await Fixtures.orchestrator(model: again, tools: tools2, agent: Fixtures.agent(), progress: progress2)
+            .run(question: "q")
+        XCTAssertEqual(outcome2.answer, "1235567")
         let calls2 = await tools2.calls.map(\.id)
-        XCTAssertEqual(calls2, ["s1", "s2"])
+        XCTAssertEqual(calls2, ["s1"])
+        let requests2 = await again.requests
+        XCTAssertEqual(requests2.map(PlanExecuteTests.asks), ["plan", "continue", "continue", "answer"])
+        XCTAssertTrue(progress2.observations.contains { $0.hasPrefix("plan dropped") })
     }
 }
