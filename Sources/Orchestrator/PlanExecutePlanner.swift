@@ -24,6 +24,7 @@ public struct PlanExecutePlanner: Planner {
         var pendingResults: String?
         var mistakes = 0
         var firstCall = true  // only the first plan lists the question's parts
+        var parts: [String] = []  // ... and the follow-ups quote them
         var ranSteps: [String: Plan.Step] = [:]
         var questioned = false  // a follow-up that repeated an operand was sent back
 
@@ -38,6 +39,7 @@ public struct PlanExecutePlanner: Planner {
             let completion = try await session.complete(purpose: replanning ? "replan" : "plan", request)
             if completion.finishReason == .promptTooLong { stop = .context(tokens: completion.promptTokens.count); break }
             messages.append(.assistant(completion.text))
+            if firstCall { parts = PlanSchema.parts(in: completion.text) }
             firstCall = false
             let plan: Plan
             do {
@@ -115,8 +117,8 @@ public struct PlanExecutePlanner: Planner {
             mustCompute = continuing && !computeCatalog.tools.isEmpty
                 && !round.outcomes.contains { computeCatalog.tool(named: $0.step.tool) != nil }
             let followUp = !continuing ? Prompts.replan(failed: failed, completed: completedOrder)
-                : mustCompute ? Prompts.compute(question: session.question, tools: computeCatalog.names)
-                : Prompts.next(question: session.question)
+                : mustCompute ? Prompts.compute(question: session.question, parts: parts, tools: computeCatalog.names)
+                : Prompts.next(question: session.question, parts: parts)
             messages.append(.user(resultsText + "\n\n" + followUp))
         }
 

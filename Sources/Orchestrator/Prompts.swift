@@ -62,8 +62,10 @@ enum Prompts {
     }
 
     /// After a round that succeeded: more steps if the results do not answer the question yet, else none.
-    static func next(question: String) -> String {
-        "The question was: \(question)\nReply {\"remaining\": \"…\", \"steps\": [...]}: in \"remaining\" say "
+    /// With the `parts` the first plan listed, quoted so that the model checks the results against its
+    /// own list (without them a small model sometimes takes up a part of a worked example instead).
+    static func next(question: String, parts: [String] = []) -> String {
+        "The question was: \(question)\n" + partsLine(parts) + "Reply {\"remaining\": \"…\", \"steps\": [...]}: in \"remaining\" say "
             + "which part of the question the results do not answer yet (or \"nothing\"), then write the steps "
             + "for that part with new step ids. Copy the numbers you need from the results into your expressions "
             + "and do not repeat a step that already ran. If a result above already is the number the question asks "
@@ -71,12 +73,17 @@ enum Prompts {
     }
 
     /// After a round that gathered data but computed nothing: the steps that compute the answer from it.
-    static func compute(question: String, tools: [String]) -> String {
-        "The question was: \(question)\nNow compute the answer from these results with "
+    static func compute(question: String, parts: [String] = [], tools: [String]) -> String {
+        "The question was: \(question)\n" + partsLine(parts) + "Now compute the answer from these results with "
             + tools.joined(separator: " or ") + ". Reply {\"remaining\": \"…\", \"steps\": [...]}: in \"remaining\" "
             + "say what to compute, then write the steps with new step ids. Copy the figures you need from the "
             + "results into your expressions as plain numbers (no thousands separators, no units). If the answer "
             + "is a figure read directly from the results, compute that figure as it is."
+    }
+
+    /// The parts of the question as the first plan listed them, one line, or nothing when it listed none.
+    static func partsLine(_ parts: [String]) -> String {
+        parts.isEmpty ? "" : "Its parts, as you listed them: " + parts.map { "\"\($0)\"" }.joined(separator: "; ") + ".\n"
     }
 
     /// Sends back a follow-up step that repeats an operand of the step it builds on.

@@ -25,10 +25,12 @@ final class QuestionPartsTests: XCTestCase {
         XCTAssertEqual(first["properties"]?["parts"]?["minItems"], 1)
         XCTAssertTrue(try XCTUnwrap(requests[0].messages.first?.content).contains(#"{"parts": [...], "steps": [...]}"#))
 
+        let quoted = #"Its parts, as you listed them: "the product of 1234 and 2"; "that product minus 68"."#
         for request in requests[1...2] {
             guard case .jsonSchema(let next) = request.constraint else { return XCTFail("not constrained") }
             XCTAssertNil(next["properties"]?["parts"], "only the first plan lists parts")
             XCTAssertEqual(next["propertyOrder"], ["remaining", "steps"])
+            XCTAssertTrue(try XCTUnwrap(request.messages.last?.content).contains(quoted), "the follow-ups quote the parts")
         }
     }
 
@@ -44,6 +46,8 @@ final class QuestionPartsTests: XCTestCase {
         XCTAssertEqual(outcome.answer, "42")
         let calls = await tools.calls.map(\.id)
         XCTAssertEqual(calls, ["s1"])
+        let requests = await model.requests
+        XCTAssertFalse(try XCTUnwrap(requests[1].messages.last?.content).contains("Its parts"))
     }
 
     func testAStepThatOnlyRestatesAFigureIsNotTheAnswersSource() async throws {

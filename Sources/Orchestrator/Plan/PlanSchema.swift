@@ -59,6 +59,13 @@ public enum PlanSchema {
     /// Most parts a plan lists.
     public static let maxParts = 6
 
+    /// The parts listed by a plan's text (`{"parts": [...], ...}`), if any.
+    public static func parts(in text: String) -> [String] {
+        guard let value = try? JSONValue.parse(text.trimmingCharacters(in: .whitespacesAndNewlines)),
+              let list = value["parts"]?.arrayValue else { return [] }
+        return list.compactMap { $0.stringValue?.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
+    }
+
     /// The tool's argument schema with each non-string property also accepting a reference string.
     static func referable(_ schema: JSONValue) -> JSONValue {
         guard case .object(var rules) = schema, case .object(let properties)? = rules["properties"] else {
