@@ -162,7 +162,7 @@ public struct PlanExecutePlanner: Planner {
                     + quoted.dropLast()
                 request.stop = []
                 let rest = try await session.complete(purpose: "answer", request, streamAnswer: true)
-                text = Self.answerText(request.prefill + rest.text)
+                text = Self.withoutArithmetic(Self.answerText(request.prefill + rest.text), after: value)
             }
             answer = note.map { text + "\n\n(" + $0 + ")" } ?? text
         }
@@ -199,6 +199,16 @@ public struct PlanExecutePlanner: Planner {
             return answer.trimmingCharacters(in: .whitespacesAndNewlines)
         }
         return trimmed
+    }
+
+    /// The answer cut back to the step's value when what the model wrote after it starts with an
+    /// operator (`359730858002 + 1234567 = …`): the value is the tool's result, and arithmetic after it
+    /// is the model redoing in its head what the steps already did.
+    static func withoutArithmetic(_ answer: String, after value: String) -> String {
+        guard !value.isEmpty, answer.hasPrefix(value) else { return answer }
+        let tail = answer.dropFirst(value.count).drop { $0 == " " }
+        guard let first = tail.first, "+-*/×÷^=".contains(first) else { return answer }
+        return value
     }
 
     /// Whether a step's result only restates one of its arguments (`evaluate "118,021"` giving

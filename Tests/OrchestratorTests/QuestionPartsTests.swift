@@ -73,6 +73,27 @@ final class QuestionPartsTests: XCTestCase {
         XCTAssertTrue(prompt.contains("the last step, s1,"), prompt)
     }
 
+    func testTheAnswerDropsHeadArithmeticAfterTheToolsValue() async throws {
+        let tools = ScriptedToolExecutor(tools: [Fixtures.evaluate], handler: Fixtures.calc)
+        let model = ScriptedModel([
+            Fixtures.plan([("s1", "evaluate", ["expression": "1234 * 2"], [])]),
+            PlanExecuteTests.nothingRemains,
+            #"{"source": "s1", "#,
+            #" + 5 = 2475"}"#,
+        ])
+        let outcome = try await Fixtures.orchestrator(model: model, tools: tools, agent: Fixtures.agent())
+            .run(question: "How many apples in two boxes of 1234?")
+        XCTAssertEqual(outcome.answer, "2468")
+    }
+
+    func testArithmeticAfterTheValueIsCut() {
+        XCTAssertEqual(PlanExecutePlanner.withoutArithmetic("359730858002 + 1234567 = 359732092569", after: "359730858002"), "359730858002")
+        XCTAssertEqual(PlanExecutePlanner.withoutArithmetic("1000000/7 * 3/4", after: "1000000/7"), "1000000/7")
+        XCTAssertEqual(PlanExecutePlanner.withoutArithmetic("130.56 euros", after: "130.56"), "130.56 euros")
+        XCTAssertEqual(PlanExecutePlanner.withoutArithmetic("[2,3], so x = 2 or x = 3", after: "[2,3]"), "[2,3], so x = 2 or x = 3")
+        XCTAssertEqual(PlanExecutePlanner.withoutArithmetic("Mara Okafor, 1998", after: ""), "Mara Okafor, 1998")
+    }
+
     func testEchoesAreTheSameTextUpToSpacesCommasAndProducts() {
         func step(_ expression: String) -> Plan.Step {
             Plan.Step(id: "s1", tool: "evaluate", arguments: ["expression": .string(expression)], dependsOn: [])
