@@ -123,6 +123,14 @@ final class RepeatedOperandTests: XCTestCase {
         XCTAssertEqual(byCopy?.operand, "5/6")
     }
 
+    func testTheSameOperationAppliedAgainIsFound() {
+        let s2 = step("s2", "{{s1}} * 5")
+        let finding = RepeatedOperand.find(in: Plan(steps: [step("s3", "{{s2}}*5")]), earlier: [(s2, "45")])
+        XCTAssertEqual(finding, .init(step: "s3", earlier: "s2", earlierExpression: "{{s1}} * 5", operand: "*5"))
+        XCTAssertNil(RepeatedOperand.find(in: Plan(steps: [step("s3", "{{s2}} + 5")]), earlier: [(s2, "45")]))
+        XCTAssertNil(RepeatedOperand.find(in: Plan(steps: [step("s3", "{{s2}}")]), earlier: [(step("s2", "{{s1}}"), "45")]))
+    }
+
     func testNewNumbersAndSmallConstantsPass() {
         let s1 = step("s1", "123456789*987654321")
         XCTAssertNil(RepeatedOperand.find(in: Plan(steps: [step("s2", "{{s1}} - 111111111")]), earlier: [(s1, "121932631112635269")]))

@@ -7,7 +7,8 @@ import Foundation
 ///
 /// A follow-up step builds on an earlier step when it references it (`{{s1}}`) or copies its value
 /// (`73/12 + 5/6` after s1 gave `73/12`). Operands are numbers or fractions of two characters or more
-/// (`1234567`, `5/6`, `0.85`), so small constants such as 2 or 1 never count.
+/// (`1234567`, `5/6`, `0.85`), so small constants such as 2 or 1 do not count, except when the follow-up
+/// is the earlier step's operation again on its result (`{{s2}} * 5` after `s2: {{s1}} * 5`).
 public enum RepeatedOperand {
     /// One finding: the follow-up step, the earlier step, and the operand both use.
     public struct Finding: Sendable, Equatable, CustomStringConvertible {
@@ -30,11 +31,14 @@ public enum RepeatedOperand {
         for step in plan.steps {
             for text in strings(in: step.arguments) {
                 for (before, value) in earlier {
-                    guard let expression = strings(in: before.arguments).first(where: { !operands(in: $0).isEmpty }) else { continue }
+                    guard let expression = strings(in: before.arguments).first(where: { !$0.isEmpty }) else { continue }
                     var rest = text.replacingOccurrences(of: "{{\(before.id)}}", with: " ")
                     let references = rest != text
                     let copied = value.count >= 2 && rest.contains(value)
                     guard references || copied else { continue }
+                    if references, let operation = sameOperation(text, expression) {
+                        return Finding(step: step.id, earlier: before.id, earlierExpression: expression, operand: operation)
+                    }
                     if copied { rest = rest.replacingOccurrences(of: value, with: " ") }
                     let used = Set(operands(in: expression))
                     if let operand = operands(in: rest).first(where: used.contains) {
@@ -44,6 +48,18 @@ public enum RepeatedOperand {
             }
         }
         return nil
+    }
+
+    /// The operation both expressions apply to a referenced result (`* 5` for `{{s2}} * 5` and
+    /// `{{s1}} * 5`), when they are the same apart from which step they reference.
+    static func sameOperation(_ text: String, _ earlier: String) -> String? {
+        let reference = #"\{\{\s*[A-Za-z0-9_]+\s*\}\}"#
+        func template(_ expression: String) -> String {
+            expression.replacingOccurrences(of: reference, with: "{{}}", options: .regularExpression).filter { !$0.isWhitespace }
+        }
+        let shape = template(text)
+        guard shape.contains("{{}}"), shape != "{{}}", shape == template(earlier) else { return nil }
+        return shape.replacingOccurrences(of: "{{}}", with: "")
     }
 
     /// The numbers and fractions of two characters or more in an expression, thousands commas dropped.
