@@ -128,6 +128,8 @@ final class RepeatedOperandTests: XCTestCase {
         let finding = RepeatedOperand.find(in: Plan(steps: [step("s3", "{{s2}}*5")]), earlier: [(s2, "45")])
         XCTAssertEqual(finding, .init(step: "s3", earlier: "s2", earlierExpression: "{{s1}} * 5", operand: "*5"))
         XCTAssertNil(RepeatedOperand.find(in: Plan(steps: [step("s3", "{{s2}} + 5")]), earlier: [(s2, "45")]))
+        let copied = RepeatedOperand.find(in: Plan(steps: [step("s4", "3.14159265*4")]), earlier: [(step("s2", "{{s1}}*4"), "3.14159265")])
+        XCTAssertEqual(copied?.operand, "*4")
         XCTAssertNil(RepeatedOperand.find(in: Plan(steps: [step("s3", "{{s2}}")]), earlier: [(step("s2", "{{s1}}"), "45")]))
     }
 

@@ -8,7 +8,8 @@ import Foundation
 /// A follow-up step builds on an earlier step when it references it (`{{s1}}`) or copies its value
 /// (`73/12 + 5/6` after s1 gave `73/12`). Operands are numbers or fractions of two characters or more
 /// (`1234567`, `5/6`, `0.85`), so small constants such as 2 or 1 do not count, except when the follow-up
-/// is the earlier step's operation again on its result (`{{s2}} * 5` after `s2: {{s1}} * 5`).
+/// is the earlier step's operation again on its result (`{{s2}} * 5` after `s2: {{s1}} * 5`, or
+/// `3.14159265*4` after `s2: {{s1}}*4` gave `3.14159265`).
 public enum RepeatedOperand {
     /// One finding: the follow-up step, the earlier step, and the operand both use.
     public struct Finding: Sendable, Equatable, CustomStringConvertible {
@@ -36,7 +37,8 @@ public enum RepeatedOperand {
                     let references = rest != text
                     let copied = value.count >= 2 && rest.contains(value)
                     guard references || copied else { continue }
-                    if references, let operation = sameOperation(text, expression) {
+                    let shaped = copied ? text.replacingOccurrences(of: value, with: "{{\(before.id)}}") : text
+                    if let operation = sameOperation(shaped, expression) {
                         return Finding(step: step.id, earlier: before.id, earlierExpression: expression, operand: operation)
                     }
                     if copied { rest = rest.replacingOccurrences(of: value, with: " ") }
