@@ -95,11 +95,19 @@ public struct Completion: Codable, Hashable, Sendable {
     public var promptSeconds: Double
     /// Seconds spent generating.
     public var generateSeconds: Double
+    /// Of the reused prompt tokens, those whose keys and values were loaded from the prompt cache on
+    /// disk (nil: the model has no such cache).
+    public var diskCachedPromptTokens: Int?
+    /// Generated tokens that the output constraint forced (appended without sampling; nil: none).
+    public var forcedTokens: Int?
+    /// Of `generateSeconds`, the time spent deciding which tokens the constraint allows (nil: unconstrained).
+    public var maskSeconds: Double?
 
     /// Creates a completion.
     public init(text: String, prompt: String = "", promptTokens: [Int] = [], generatedTokens: [Int] = [],
                 reusedPromptTokens: Int = 0, finishReason: FinishReason = .endOfTurn,
-                promptSeconds: Double = 0, generateSeconds: Double = 0) {
+                promptSeconds: Double = 0, generateSeconds: Double = 0, diskCachedPromptTokens: Int? = nil,
+                forcedTokens: Int? = nil, maskSeconds: Double? = nil) {
         self.text = text
         self.prompt = prompt
         self.promptTokens = promptTokens
@@ -108,6 +116,30 @@ public struct Completion: Codable, Hashable, Sendable {
         self.finishReason = finishReason
         self.promptSeconds = promptSeconds
         self.generateSeconds = generateSeconds
+        self.diskCachedPromptTokens = diskCachedPromptTokens
+        self.forcedTokens = forcedTokens
+        self.maskSeconds = maskSeconds
+    }
+}
+
+extension Completion {
+    /// Where the call's time went, in one line: prompt tokens from the disk cache, reused in memory
+    /// and computed, with the prefill time; generated tokens forced by the constraint and sampled,
+    /// with the generation time and the part of it spent deciding what the constraint allows.
+    public var costSummary: String {
+        let disk = diskCachedPromptTokens ?? 0
+        let computed = promptTokens.count - reusedPromptTokens
+        let forced = forcedTokens ?? 0
+        var text = "\(promptTokens.count) prompt tokens (\(disk) from disk, \(reusedPromptTokens - disk) reused, "
+            + "\(computed) computed) in \(Self.seconds(promptSeconds)); \(generatedTokens.count) generated "
+            + "(\(forced) forced, \(generatedTokens.count - forced) sampled) in \(Self.seconds(generateSeconds))"
+        if let maskSeconds { text += ", constraint \(Self.seconds(maskSeconds))" }
+        return text
+    }
+
+    private static func seconds(_ value: Double) -> String {
+        let hundredths = Int((value * 100).rounded())
+        return "\(hundredths / 100).\(hundredths % 100 < 10 ? "0" : "")\(hundredths % 100) s"
     }
 }
 

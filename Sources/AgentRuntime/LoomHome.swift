@@ -23,6 +23,8 @@ public struct LoomHome: Sendable {
     public var downloads: URL { root.appendingPathComponent("downloads", isDirectory: true) }
     /// Recorded traces.
     public var traces: URL { root.appendingPathComponent("traces", isDirectory: true) }
+    /// Saved keys and values of prompt prefixes (`PromptCache`).
+    public var promptCache: URL { root.appendingPathComponent("prompt-cache", isDirectory: true) }
     /// The user's config file.
     public var config: URL { root.appendingPathComponent("config.yaml") }
 }

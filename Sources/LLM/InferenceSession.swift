@@ -97,6 +97,27 @@ public final class InferenceSession {
         return result
     }
 
+    /// Brings the cache to `tokens` without computing any logits: the keys and values of a prefix
+    /// that later calls extend (an agent's system prompt), computed as forward passes of their own.
+    /// - Throws: `LLMError.emptyInput`, `.tokenOutOfRange`, `.contextOverflow`.
+    public func prefill(_ tokens: [Int]) throws {
+        try evaluate(tokens, outputFrom: tokens.count) { _, _ in }
+    }
+
+    /// Replaces the cache's contents with `tokens`, whose keys and values `fill` writes into the
+    /// cache rows of positions `0 ..< tokens.count` (a prompt-cache entry being loaded).
+    func restore(tokens: [Int], fill: (KVCache) -> Void) {
+        precondition(tokens.count <= contextLength, "a restored prefix must fit the context")
+        cache.tokens.removeAll(keepingCapacity: true)
+        lastLogits = nil
+        fill(cache)
+        cache.tokens = tokens
+        lastEvaluation = Evaluation(reusedTokens: tokens.count, computedTokens: 0, batches: [])
+    }
+
+    /// Lends the cache to `body` (to read the rows of cached positions).
+    func withCache<R>(_ body: (KVCache) throws -> R) rethrows -> R { try body(cache) }
+
     /// The logits (vocab,) of every position the call computes, in order: positions
     /// `lastEvaluation.reusedTokens ..< tokens.count` (just the last position if all were cached).
     /// - Throws: `LLMError.emptyInput`, `.tokenOutOfRange`, `.contextOverflow`.
@@ -107,11 +128,19 @@ public final class InferenceSession {
     }
 
     /// Brings the cache to `tokens` and hands `consume` the logits of each computed position
-    /// `p ≥ outputFrom` (and always of the last position), in order, as (position, logits).
+    /// `p ≥ outputFrom` (and of the last position, unless `outputFrom` is `tokens.count`: then none),
+    /// in order, as (position, logits).
     func evaluate(_ tokens: [Int], outputFrom: Int,
                   consume: (Int, UnsafeBufferPointer<Float>) -> Void) throws {
         try validate(tokens)
+        let wantsLogits = outputFrom < tokens.count
         var reused = commonPrefixLength(cache.tokens, tokens)
+        if reused == tokens.count && !wantsLogits {
+            if reused < cache.tokens.count { lastLogits = nil }
+            cache.tokens.removeSubrange(reused...)
+            lastEvaluation = Evaluation(reusedTokens: reused, computedTokens: 0, batches: [])
+            return
+        }
         if reused == tokens.count {
             if reused == cache.tokens.count, let logits = lastLogits {
                 lastEvaluation = Evaluation(reusedTokens: reused, computedTokens: 0, batches: [])
@@ -126,7 +155,7 @@ public final class InferenceSession {
         var start = reused
         while start < tokens.count {
             let n = min(batchSize, tokens.count - start)
-            let first = max(min(outputFrom, tokens.count - 1), start)
+            let first = wantsLogits ? max(min(outputFrom, tokens.count - 1), start) : start + n
             model.forward(tokens[start ..< start + n], start: start, cache: cache, workspace: workspace,
                           pool: pool, outputFrom: min(first - start, n)) { index, logits in
                 let position = start + index

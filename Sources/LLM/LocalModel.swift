@@ -20,6 +20,18 @@ public final class LocalModel: LanguageModel, @unchecked Sendable {
     /// The weights and forward pass.
     public let transformer: Transformer
     fileprivate let session: InferenceSession
+    /// The session, for tests that look at its cache.
+    var sessionForTesting: InferenceSession { session }
+    /// Where the keys and values of system prompts are saved between processes (nil: not saved).
+    public let promptCache: PromptCache?
+    /// Whether text that the constraint leaves no choice about is appended without sampling.
+    public var jumpForward = true
+    /// Forced runs of at least this many tokens are computed as one batch; shorter runs one token at
+    /// a time (a batch of a few tokens costs more than that many single steps with the kernels in use).
+    public var forcedBatchMinimum = 6
+    fileprivate let log: (String) -> Void
+    /// Tokens of the last prompt evaluated (a follow-up call's prompt extends it).
+    fileprivate var lastPromptCount = 0
     private let lock = NSLock()
 
     /// Loads a GGUF model.
@@ -29,10 +41,15 @@ public final class LocalModel: LanguageModel, @unchecked Sendable {
     ///   - sha256: the file's hash, when the caller knows it (registry entries do).
     ///   - contextLength: KV cache positions (default: the trained length, at most 4096).
     ///   - threads: worker threads of the forward pass.
-    ///   - log: where a warning goes (an unrecognised chat template falls back to ChatML and says so).
+    ///   - promptCache: where system prompts' keys and values are saved and loaded (see `PromptCache`).
+    ///   - log: where a warning goes (an unrecognised chat template falls back to ChatML and says so; a
+    ///     prompt-cache file that cannot be trusted is ignored and says why).
     /// - Throws: `GGUFError`, `TokenizerError` or `LLMError` describing what is wrong with the file.
     public init(path: String, name: String? = nil, sha256: String? = nil, contextLength: Int? = nil, threads: Int = 2,
-                log: (String) -> Void = { FileHandle.standardError.write(Data(("loom: " + $0 + "\n").utf8)) }) throws {
+                promptCache: PromptCache? = nil,
+                log: @escaping (String) -> Void = { FileHandle.standardError.write(Data(("loom: " + $0 + "\n").utf8)) }) throws {
+        self.promptCache = promptCache
+        self.log = log
         let file = try GGUFFile(path: path)
         tokenizer = try Tokenizer(gguf: file)
         template = try ChatTemplate(jinja: tokenizer.chatTemplate, allowFallback: true)
@@ -54,10 +71,35 @@ public final class LocalModel: LanguageModel, @unchecked Sendable {
     /// example `<tool_call>\n`) the constraint applies to the generated text alone.
     public func complete(_ request: CompletionRequest, onText: (@Sendable (String) -> Void)?) async throws -> Completion {
         let pieces = template.render(request.messages, tools: request.tools, addGenerationPrompt: true, prefill: request.prefill)
-        let prompt = Prompt(text: pieces.text, tokens: tokenizer.encode(pieces))
+        var prompt = Prompt(text: pieces.text, tokens: tokenizer.encode(pieces))
+        prompt.cachePoint = systemTurnLength(request, prompt: prompt.tokens)
         let constraint: JSONSchema? = request.constraint.map { if case let .jsonSchema(schema) = $0 { JSONSchema(schema) } else { nil } } ?? nil
         return try generate(prompt, sampling: request.sampling, maxTokens: request.maxTokens, stop: request.stop,
                             constraint: constraint, constrainedPrefix: request.prefill, onText: onText)
+    }
+
+    /// The tokens of the request's system turn (system prompt and tool list), when the prompt starts
+    /// with them and goes on after them: the part of a prompt that every question to an agent shares.
+    func systemTurnLength(_ request: CompletionRequest, prompt: [Int]) -> Int? {
+        guard let first = request.messages.first, first.role == .system else { return nil }
+        let system = tokenizer.encode(template.render([first], tools: request.tools, addGenerationPrompt: false))
+        guard system.count >= Self.minimumCachedPrefix, system.count < prompt.count - 1,
+              prompt.starts(with: system) else { return nil }
+        return system.count
+    }
+
+    /// Warms the prompt cache: computes (or loads) the keys and values of `request`'s system turn and
+    /// saves them, as the first call with that system turn would.
+    /// - Returns: the system turn's length in tokens and whether it was already on disk (nil when the
+    ///   request has no system turn long enough to cache).
+    public func warm(_ request: CompletionRequest) throws -> (tokens: Int, alreadyCached: Bool)? {
+        try lock.withLock {
+            let pieces = template.render(request.messages, tools: request.tools, addGenerationPrompt: true, prefill: request.prefill)
+            let tokens = tokenizer.encode(pieces)
+            guard let point = systemTurnLength(request, prompt: tokens) else { return nil }
+            let fromDisk = try evaluatePrefix(tokens, cachePoint: point)
+            return (point, fromDisk > 0)
+        }
     }
 
     /// A prompt as text and token ids.
@@ -66,11 +108,15 @@ public final class LocalModel: LanguageModel, @unchecked Sendable {
         public var text: String
         /// Its token ids.
         public var tokens: [Int]
+        /// Length of the prefix that is computed as a forward pass of its own and shared through the
+        /// prompt cache (the system turn), if any.
+        public var cachePoint: Int?
 
         /// Creates a prompt.
-        public init(text: String, tokens: [Int]) {
+        public init(text: String, tokens: [Int], cachePoint: Int? = nil) {
             self.text = text
             self.tokens = tokens
+            self.cachePoint = cachePoint
         }
     }
 
@@ -94,6 +140,8 @@ public final class LocalModel: LanguageModel, @unchecked Sendable {
     /// Tokens a prompt must leave free in the context (fewer if `maxTokens` is smaller), else the
     /// completion is `promptTooLong`: room for a short constrained value and its closing.
     static let minimumRoom = 64
+    /// The shortest system turn worth a prompt-cache entry.
+    static let minimumCachedPrefix = 32
 
     private func generateLocked(_ prompt: Prompt, sampling: SamplingSettings, maxTokens: Int, stop: [String],
                                 constraint schema: JSONSchema?, constrainedPrefix: String,
@@ -104,25 +152,42 @@ public final class LocalModel: LanguageModel, @unchecked Sendable {
             return Completion(text: "", prompt: prompt.text, promptTokens: prompt.tokens, finishReason: .promptTooLong)
         }
         let start = Date()
-        var (logits, reused) = try evaluatePrompt(prompt.tokens)
+        var (logits, reused, fromDisk) = try evaluatePrompt(prompt.tokens, cachePoint: prompt.cachePoint)
         let promptSeconds = Date().timeIntervalSince(start)
 
         var sampler = Sampler(settings: sampling)
+        var maskSeconds = 0.0
+        func timed<T>(_ body: () throws -> T) rethrows -> T {
+            let begin = DispatchTime.now().uptimeNanoseconds
+            defer { maskSeconds += Double(DispatchTime.now().uptimeNanoseconds - begin) / 1e9 }
+            return try body()
+        }
         var constraint = schema.map { TokenConstraint(schema: $0, tokenizer: tokenizer) }
-        if var started = constraint, !constrainedPrefix.isEmpty, started.advance(bytes: Array(constrainedPrefix.utf8)) {
+        if var started = constraint, !constrainedPrefix.isEmpty, timed({ started.advance(bytes: Array(constrainedPrefix.utf8)) }) {
             constraint = started
         }
         var detokenizer = StreamingDetokenizer(tokenizer: tokenizer)
         var stream = StopStringStream(stops: stop, onText: onText)
         var context = prompt.tokens
         var generated: [Int] = []
+        var forced = 0
         var finish = Completion.FinishReason.maxTokens
 
+        /// Appends a chosen token; returns the finish reason if generation ends with it.
+        func accept(_ token: Int) -> Completion.FinishReason? {
+            generated.append(token)
+            context.append(token)
+            timed { _ = constraint?.advance(token) }
+            if stream.append(detokenizer.append(token)) { return .stopString }
+            if timed({ constraint?.isFinished == true }) { return .constraintComplete }
+            return nil
+        }
+
         generation: while generated.count < maxTokens && context.count < session.contextLength {
-            let current = constraint
             // Near the end of the budget, a constrained value is closed while there is room to close it.
             let left = min(maxTokens - generated.count, session.contextLength - context.count)
-            if let current, left <= Self.closingWindow, let closing = current.json.shortestCompletion(), !closing.isEmpty {
+            if let current = constraint, left <= Self.closingWindow,
+               let closing = timed({ current.json.shortestCompletion() }), !closing.isEmpty {
                 let tokens = tokenizer.encode(String(decoding: closing, as: UTF8.self))
                 if tokens.count + Self.closingMargin >= left {
                     for token in tokens {
@@ -135,23 +200,39 @@ public final class LocalModel: LanguageModel, @unchecked Sendable {
                     break generation
                 }
             }
-            guard let token = sampler.sample(logits: logits, history: context, allows: current.map { c in { c.allows($0) } }) else {
+            // Text the constraint leaves no choice about is appended at once, as the model's own
+            // tokenizer would split it, and run through the model as one batch.
+            if jumpForward, let current = constraint, left > Self.closingWindow {
+                let tokens = timed { forcedTokens(after: generated, constraint: current, limit: left - Self.closingWindow) }
+                if !tokens.isEmpty {
+                    for token in tokens {
+                        forced += 1
+                        if let end = accept(token) {
+                            finish = end
+                            break generation
+                        }
+                    }
+                    if tokens.count >= forcedBatchMinimum {
+                        logits = try session.logits(after: context)
+                    } else {
+                        for end in (context.count - tokens.count + 1)...context.count {
+                            logits = try session.logits(after: Array(context[..<end]))
+                        }
+                    }
+                    continue generation
+                }
+            }
+            let current = constraint
+            guard let token = timed({ sampler.sample(logits: logits, history: context, allows: current.map { c in { c.allows($0) } }) }) else {
                 throw LLMError.invalidArgument("the output constraint allows no next token after \(generated.count) generated tokens")
             }
             if tokenizer.endOfGenerationTokens.contains(token) {
                 finish = .endOfTurn
                 break
             }
-            generated.append(token)
-            context.append(token)
-            constraint?.advance(token)
-            if stream.append(detokenizer.append(token)) {
-                finish = .stopString
+            if let end = accept(token) {
+                finish = end
                 break generation
-            }
-            if constraint?.isFinished == true {
-                finish = .constraintComplete
-                break
             }
             if generated.count < maxTokens && context.count < session.contextLength {
                 logits = try session.logits(after: context)
@@ -161,28 +242,92 @@ public final class LocalModel: LanguageModel, @unchecked Sendable {
         stream.flush()
         return Completion(text: stream.text, prompt: prompt.text, promptTokens: prompt.tokens, generatedTokens: generated,
                           reusedPromptTokens: reused, finishReason: finish, promptSeconds: promptSeconds,
-                          generateSeconds: Date().timeIntervalSince(start) - promptSeconds)
+                          generateSeconds: Date().timeIntervalSince(start) - promptSeconds,
+                          diskCachedPromptTokens: promptCache == nil ? nil : fromDisk,
+                          forcedTokens: schema == nil ? nil : forced, maskSeconds: schema == nil ? nil : maskSeconds)
+    }
+
+    /// The tokens to append without sampling after `generated`: the bytes the constraint allows no
+    /// alternative to, tokenized as the tokenizer splits the whole output (so the tokens are the
+    /// canonical ones, as if the model had written them), without the last token of that split (it
+    /// may merge with the text that follows). Empty when the split does not extend `generated`.
+    func forcedTokens(after generated: [Int], constraint: TokenConstraint, limit: Int) -> [Int] {
+        let bytes = constraint.forcedContinuation(limit: 256)
+        guard bytes.count >= 2 else { return [] }
+        var text: [UInt8] = []
+        for token in generated { tokenizer.withBytes(of: token) { text.append(contentsOf: $0) } }
+        text.append(contentsOf: bytes)
+        let split = text.withUnsafeBufferPointer { tokenizer.encode(bytes: $0, parseSpecial: false) }
+        guard split.count > generated.count + 1, split.starts(with: generated) else { return [] }
+        var tokens = Array(split[generated.count ..< split.count - 1].prefix(limit))
+        // Every forced token must be one the constraint allows (it is, unless the split is unusual).
+        var check = constraint
+        for (index, token) in tokens.enumerated() where !check.allows(token) || !check.advance(token) {
+            tokens.removeSubrange(index...)
+            break
+        }
+        return tokens
     }
 }
 
 extension LocalModel {
-    /// The logits after the prompt and how many prompt tokens came from the cache.
+    /// The logits after the prompt, how many prompt tokens were not computed (reused in memory or
+    /// loaded from disk), and how many were loaded from the prompt cache on disk.
     ///
-    /// The last prompt token is always computed as a single-token step, whether or not the cache
-    /// already held it: a batched and a single-token pass round differently, and the logits that
-    /// choose the first generated token must not depend on what earlier calls left in the cache
-    /// (the same request twice gives the same tokens).
-    fileprivate func evaluatePrompt(_ tokens: [Int]) throws -> (logits: [Float], reused: Int) {
+    /// The system turn (`cachePoint`), when the cache does not already hold it, is loaded from the
+    /// prompt cache or computed as a forward pass of its own (and saved), so the rest of the prompt
+    /// is split the same way whether or not it came from disk. The last prompt token is always
+    /// computed as a single-token step, whether or not the cache already held it: a batched and a
+    /// single-token pass round differently, and the logits that choose the first generated token
+    /// must not depend on what earlier calls left in the cache (the same request twice gives the
+    /// same tokens).
+    func evaluatePrompt(_ tokens: [Int], cachePoint: Int?) throws -> (logits: [Float], reused: Int, fromDisk: Int) {
         let cached = session.cachedTokens
         var common = 0
         while common < cached.count, common < tokens.count, cached[common] == tokens[common] { common += 1 }
-        guard tokens.count >= 2, common < tokens.count - 1 else {
+        defer { lastPromptCount = tokens.count }
+        // A prompt that does not extend the last one starts a new conversation: it reuses the cached
+        // system turn but nothing after it (a question sharing its first words with the last one), so
+        // it is split as in a fresh process and a live replay of it is exact.
+        if let point = cachePoint, common > point, common < lastPromptCount {
+            try session.prefill(Array(tokens[..<point]))
+            common = point
+        }
+        var fromDisk = 0, prefixDone = false
+        if let point = cachePoint, common < point {
+            fromDisk = try evaluatePrefix(tokens, cachePoint: point)
+            prefixDone = true
+        }
+        guard tokens.count >= 2, max(common, fromDisk) < tokens.count - 1 else {
             let logits = try session.logits(after: tokens)
-            return (logits, session.lastEvaluation.reusedTokens)
+            return (logits, session.lastEvaluation.reusedTokens, fromDisk)
         }
         _ = try session.logits(after: Array(tokens.dropLast()))
-        let reused = session.lastEvaluation.reusedTokens
-        return (try session.logits(after: tokens), reused)
+        let reused = prefixDone ? max(common, fromDisk) : session.lastEvaluation.reusedTokens
+        return (try session.logits(after: tokens), reused, fromDisk)
+    }
+
+    /// Brings the session to `tokens[..<cachePoint]`: loaded from the prompt cache if it has them,
+    /// else computed as one evaluation and saved. Returns how many tokens came from disk.
+    fileprivate func evaluatePrefix(_ tokens: [Int], cachePoint point: Int) throws -> Int {
+        let prefix = tokens[..<point]
+        if session.cachedTokens.starts(with: prefix) {
+            return 0
+        }
+        if let cache = promptCache {
+            switch cache.load(prefix, into: session) {
+            case .hit(let count): return count
+            case .miss: break
+            case .rejected(let reason): log("prompt cache: ignored \(cache.file(for: prefix).lastPathComponent): \(reason)")
+            }
+        }
+        try session.prefill(Array(prefix))
+        if let cache = promptCache {
+            do { try cache.store(count: point, from: session) } catch {
+                log("prompt cache: not saved: \(error)")
+            }
+        }
+        return 0
     }
 }
 

@@ -59,7 +59,7 @@ public enum Replayer {
     public typealias Run = @Sendable (_ model: any LanguageModel, _ tools: any ToolExecutor, _ sink: any TraceSink) async throws -> Void
 
     /// Keys whose values are measurements, not decisions: never compared.
-    static let timings: Set<String> = ["promptSeconds", "generateSeconds", "durationSeconds", "seconds", "t"]
+    static let timings: Set<String> = ["promptSeconds", "generateSeconds", "maskSeconds", "durationSeconds", "seconds", "t"]
 
     /// Replays `trace` in `mode`. `liveModel`/`liveTools` serve the live modes and forks; `forkSink`
     /// receives the fork's events (its header is the caller's to write).
@@ -78,7 +78,8 @@ public enum Replayer {
         let replayed = await memory.events
         let recorded = trace.records.map(\.event)
         var ignoring = timings
-        if mode == .liveModel { ignoring.insert("reusedPromptTokens") }
+        // Where a live call's keys and values came from depends on what is cached, not on the run.
+        if mode == .liveModel { ignoring.formUnion(["reusedPromptTokens", "diskCachedPromptTokens"]) }
         var compared = 0
         var divergence: Divergence?
         if case .fork = mode {

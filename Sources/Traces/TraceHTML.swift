@@ -67,7 +67,7 @@ public enum TraceHTML {
                 let duration = c.promptSeconds + c.generateSeconds
                 bars.append(Bar(label: "model \(modelCalls) · \(call.purpose)", kind: "model",
                                 start: max(record.elapsed - duration, 0), duration: duration,
-                                detail: "\(c.promptTokens.count) prompt tokens (\(c.reusedPromptTokens) reused), \(c.generatedTokens.count) generated"))
+                                detail: c.costSummary))
             case .toolCall(let call, let result):
                 var first = index
                 while first > 0, case .toolCall = records[first - 1].event { first -= 1 }

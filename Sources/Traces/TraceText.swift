@@ -22,9 +22,7 @@ public enum TraceText {
             case .modelCall(let call):
                 modelCalls += 1
                 let c = call.completion
-                out += "\(at) model call \(modelCalls) (\(call.purpose)): \(c.promptTokens.count) prompt tokens "
-                out += "(\(c.reusedPromptTokens) reused), \(c.generatedTokens.count) generated, "
-                out += "prompt \(format(c.promptSeconds)) s, generate \(format(c.generateSeconds)) s, \(c.finishReason.rawValue)\n"
+                out += "\(at) model call \(modelCalls) (\(call.purpose)): \(c.costSummary), \(c.finishReason.rawValue)\n"
                 out += indent(short(c.text, 400))
             case .plan(let steps, let replan):
                 out += "\(at) \(replan ? "re-plan" : "plan"):\n"

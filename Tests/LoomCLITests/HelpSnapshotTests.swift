@@ -49,6 +49,8 @@ SUBCOMMANDS:
   bench                   Benchmark prompt processing and generation speed, like llama-bench.
   eval                    Run an evaluation set of questions with checkable answers and print the
                           score.
+  agents                  List agents, or warm their prompt prefixes in the prompt cache.
+  cache                   List or clear the prompt cache (saved keys and values of prompt prefixes).
 
   See 'loom help <subcommand>' for detailed help.
 

@@ -58,7 +58,8 @@ public struct LiveComponents: Sendable {
                 let path = try store.resolve(wanted).path
                 let known = KnownModels.all.first { $0.name == wanted || $0.file == (path as NSString).lastPathComponent }
                 return try await cache.model(path: path) {
-                    try LocalModel(path: path, name: known?.name, sha256: known?.sha256, threads: threads)
+                    try LocalModel(path: path, name: known?.name, sha256: known?.sha256, threads: threads,
+                                   promptCache: PromptCacheSettings().cache(modelPath: path, sha256: known?.sha256))
                 }
             },
             tools: { plugins in

@@ -45,9 +45,7 @@ public final class AskProgressPrinter: @unchecked Sendable {
         case .modelCall(let purpose, let completion):
             if verbose {
                 endAnswerLine()
-                write(String(format: "  [model %@: %d prompt tokens (%d reused), %d generated, %.2fs + %.2fs]\n",
-                             purpose, completion.promptTokens.count, completion.reusedPromptTokens,
-                             completion.generatedTokens.count, completion.promptSeconds, completion.generateSeconds))
+                write("  [model \(purpose): \(completion.costSummary)]\n")
             }
         case .answerText:
             break

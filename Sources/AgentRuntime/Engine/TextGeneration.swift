@@ -1,4 +1,5 @@
 import AgentCore
+import Foundation
 import GGUF
 import LLM
 import Tokenizers
@@ -34,19 +35,59 @@ public struct TextGeneration: Sendable {
     /// special-token text is parsed, as llama.cpp does with a user's own prompt. `onText` gets the
     /// text as it is generated.
     /// - Throws: the model's load errors and `LLMError`s from generation.
+    ///   With `schema`, the output is one JSON value matching it; `jumpForward` appends the text the
+    ///   schema leaves no choice about without sampling it.
     public func run(modelPath: String, prompt: String, chat: Bool, system: String?, sampling: SamplingSettings,
-                    maxTokens: Int, onText: (@Sendable (String) -> Void)?) async throws -> Result {
-        let local = try LocalModel(path: modelPath, contextLength: contextLength, threads: threads)
+                    maxTokens: Int, schema: JSONValue? = nil, jumpForward: Bool = true,
+                    onText: (@Sendable (String) -> Void)?) async throws -> Result {
+        let known = KnownModels.all.first { $0.file == (modelPath as NSString).lastPathComponent }
+        let local = try LocalModel(path: modelPath, contextLength: contextLength, threads: threads,
+                                   promptCache: PromptCacheSettings().cache(modelPath: modelPath, sha256: known?.sha256))
+        local.jumpForward = jumpForward
         let completion: Completion
         if chat {
             let messages = (system.map { [Message.system($0)] } ?? []) + [.user(prompt)]
-            completion = try await local.complete(CompletionRequest(messages: messages, sampling: sampling, maxTokens: maxTokens),
+            completion = try await local.complete(CompletionRequest(messages: messages, sampling: sampling, maxTokens: maxTokens,
+                                                                    constraint: schema.map { .jsonSchema($0) }),
                                                   onText: onText)
         } else {
             let raw = LocalModel.Prompt(text: prompt, tokens: local.tokenizer.encode(prompt, parseSpecial: true))
-            completion = try local.generate(raw, sampling: sampling, maxTokens: maxTokens, onText: onText)
+            completion = try local.generate(raw, sampling: sampling, maxTokens: maxTokens, constraint: schema.map(JSONSchema.init),
+                                            onText: onText)
         }
         return Result(model: local.info.name, completion: completion)
+    }
+}
+
+extension TextGeneration {
+    /// A JSON Schema given on the command line: the schema itself, or `@FILE`.
+    /// - Throws: `TextGenerationError` when the file cannot be read or the text is not a JSON object.
+    public static func schema(_ argument: String) throws -> JSONValue {
+        var text = argument
+        if argument.hasPrefix("@") {
+            let path = String(argument.dropFirst())
+            guard let data = FileManager.default.contents(atPath: path) else { throw TextGenerationError.unreadable(path: path) }
+            text = String(decoding: data, as: UTF8.self)
+        }
+        guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)), value.objectValue != nil else {
+            throw TextGenerationError.notASchema
+        }
+        return value
+    }
+}
+
+/// Errors of `loom generate`'s arguments.
+public enum TextGenerationError: Error, CustomStringConvertible, Sendable {
+    /// The schema file could not be read.
+    case unreadable(path: String)
+    /// The schema is not a JSON object.
+    case notASchema
+
+    public var description: String {
+        switch self {
+        case .unreadable(let path): return "cannot read \(path)"
+        case .notASchema: return "not a JSON Schema (a JSON object)"
+        }
     }
 }
 

@@ -51,6 +51,30 @@ public struct TokenConstraint: Sendable {
         return true
     }
 
+    /// The bytes that must come next whatever the model writes: while exactly one byte can extend
+    /// the value (and it is not complete), that byte; at most `limit` bytes.
+    public func forcedContinuation(limit: Int) -> [UInt8] {
+        guard firstBytes.lazy.filter({ $0 }).count == 1, !json.isComplete, let first = firstBytes.firstIndex(of: true) else {
+            return []
+        }
+        var state = json
+        var out: [UInt8] = [UInt8(first)]
+        state.advance(CollectionOfOne(UInt8(first)))
+        while out.count < limit, !state.isComplete {
+            var only: UInt8?
+            var count = 0
+            for byte in 0...255 where state.accepts(CollectionOfOne(UInt8(byte))) {
+                count += 1
+                only = UInt8(byte)
+                if count > 1 { break }
+            }
+            guard count == 1, let byte = only else { break }
+            state.advance(CollectionOfOne(byte))
+            out.append(byte)
+        }
+        return out
+    }
+
     /// Whether the output so far is a complete value that cannot grow (generation should stop).
     public var isFinished: Bool { json.isComplete && !firstBytes.contains(true) }
 }

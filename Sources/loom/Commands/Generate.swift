@@ -17,6 +17,8 @@ struct Generate: AsyncParsableCommand {
     @Option(help: "Most tokens to generate.") var maxTokens = 128
     @Option(help: "Context length in tokens.") var ctx = 4096
     @Option(help: "Worker threads.") var threads = 2
+    @Option(help: "Constrain the output to one JSON value matching this JSON Schema (the schema, or @FILE).") var jsonSchema: String?
+    @Flag(help: "With --json-schema: sample every token, even those the schema leaves no choice about.") var noJumpForward = false
     @Flag(help: "Print JSON: prompt ids, generated ids, text and timings (nothing is streamed).") var json = false
     @Argument(help: "The prompt.") var prompt: String
 
@@ -33,8 +35,13 @@ struct Generate: AsyncParsableCommand {
         let path = try ModelStore().resolve(model).path
         let sampling = SamplingSettings(temperature: temperature, topK: topK, topP: topP, seed: seed)
         let stream: (@Sendable (String) -> Void)? = json ? nil : { @Sendable text in FileHandleOutput.standardOutput(text) }
+        var schema: JSONValue?
+        if let jsonSchema {
+            do { schema = try TextGeneration.schema(jsonSchema) } catch { throw ValidationError("--json-schema: \(error)") }
+        }
         let result = try await TextGeneration(contextLength: ctx, threads: threads)
-            .run(modelPath: path, prompt: prompt, chat: chat, system: system, sampling: sampling, maxTokens: maxTokens, onText: stream)
+            .run(modelPath: path, prompt: prompt, chat: chat, system: system, sampling: sampling, maxTokens: maxTokens,
+                 schema: schema, jumpForward: !noJumpForward, onText: stream)
         let completion = result.completion, tokensPerSecond = result.tokensPerSecond
         if completion.finishReason == .promptTooLong {
             FileHandleOutput.standardError("loom generate: the prompt (\(completion.promptTokens.count) tokens) leaves no room "
@@ -47,6 +54,10 @@ struct Generate: AsyncParsableCommand {
                                                   completion.promptTokens.count, completion.promptSeconds,
                                                   completion.generatedTokens.count, completion.generateSeconds, tokensPerSecond,
                                                   completion.finishReason.rawValue))
+            if let forced = completion.forcedTokens, let mask = completion.maskSeconds {
+                FileHandleOutput.standardError(String(format: "[constraint: %d tokens forced, %.3f s deciding allowed tokens]\n",
+                                                      forced, mask))
+            }
             return
         }
         struct Output: Encodable {
@@ -59,11 +70,14 @@ struct Generate: AsyncParsableCommand {
             var prompt_seconds: Double
             var generate_seconds: Double
             var tokens_per_second: Double
+            var forced_tokens: Int?
+            var constraint_seconds: Double?
         }
         let output = Output(model: result.model, prompt: completion.prompt, prompt_ids: completion.promptTokens,
                             generated_ids: completion.generatedTokens, text: completion.text,
                             finish_reason: completion.finishReason.rawValue, prompt_seconds: completion.promptSeconds,
-                            generate_seconds: completion.generateSeconds, tokens_per_second: tokensPerSecond)
+                            generate_seconds: completion.generateSeconds, tokens_per_second: tokensPerSecond,
+                            forced_tokens: completion.forcedTokens, constraint_seconds: completion.maskSeconds)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         print(String(decoding: try encoder.encode(output), as: UTF8.self))
