@@ -38,8 +38,8 @@ public enum EvalCommand {
             }
             return value
         }
-        let siteDirectory = options.site ?? URL(fileURLWithPath: options.file).deletingLastPathComponent().appendingPathComponent("site").path
-        let server = cases.contains { $0.question.contains("{{site}}") } ? try SiteServer(directory: siteDirectory) : nil
+        let site = siteDirectory(file: options.file, site: options.site)
+        let server = cases.contains { $0.question.contains("{{site}}") } ? try SiteServer(directory: site) : nil
         defer { server?.stop() }
         let stamp = ISO8601DateFormatter().string(from: Date()).replacingOccurrences(of: ":", with: "")
         let traceDirectory = options.traces ?? LoomHome().traces.appendingPathComponent("eval-\(stamp)").path
@@ -55,23 +55,39 @@ public enum EvalCommand {
         }, onResult: onResult)
     }
 
+    /// The directory served for `{{site}}`: `site`, or the `site` folder next to the evaluation file, so that
+    /// `evals/questions.jsonl` reads `evals/site` and `evals/heldout/questions.jsonl` reads `evals/heldout/site`.
+    public static func siteDirectory(file: String, site: String?) -> String {
+        site ?? URL(fileURLWithPath: file).deletingLastPathComponent().appendingPathComponent("site").path
+    }
+
     /// One line per finished case.
     public static func line(_ result: EvalRunner.CaseResult) -> String {
-        let mark = result.error != nil ? "ERROR" : result.passed ? "pass " : "FAIL "
+        let mark = result.error != nil ? "ERROR" : result.stop != nil ? "STOP " : result.passed ? "pass " : "FAIL "
         let answer = (result.error ?? result.answer ?? "").replacingOccurrences(of: "\n", with: " ")
         return String(format: "%@ %@ %6.1f s  %d calls  ", mark, result.id.padding(toLength: 12, withPad: " ", startingAt: 0),
                       result.seconds, result.toolCalls) + "expected \(result.expected) | got \(answer.prefix(100))"
     }
 
-    /// The score, per category and in total.
+    /// The score per category and in total with 95 % Wilson intervals, time and model calls per question.
     public static func summary(_ report: EvalRunner.Report) -> String {
+        let statistics = report.statistics ?? EvalStatistics.summary(report.results)
         var out = ""
-        for (category, counts) in report.byCategory.sorted(by: { $0.key < $1.key }) {
-            out += "\(category): \(counts[0])/\(counts[1])\n"
+        for (category, score) in statistics.byCategory.sorted(by: { $0.key < $1.key }) {
+            out += "\(category): \(score.text)\n"
         }
-        out += String(format: "score: %d/%d (%.1f%%); unparseable plans or tool calls: %d; errors: %d",
-                      report.passed, report.total, report.percent, report.unparseable, report.errors)
+        out += "score: \(statistics.total.text)\n"
+        out += String(format: "time per question: median %.1f s, 90th percentile %.1f s; model calls per question: mean %.1f, median %.1f\n",
+                      statistics.medianSeconds, statistics.p90Seconds, statistics.meanModelCalls, statistics.medianModelCalls)
+        out += String(format: "unparseable plans or tool calls: %d; errors: %d; stopped by a budget (counted as failed): %d",
+                      report.unparseable, report.errors, statistics.budgetStops)
         return out
+    }
+
+    /// Compares two reports saved with `--json`, question by question.
+    public static func compare(_ pathA: String, _ pathB: String) throws -> String {
+        let comparison = EvalComparison(try EvalComparison.load(path: pathA), try EvalComparison.load(path: pathB))
+        return comparison.text(nameA: pathA, nameB: pathB)
     }
 
     /// The report as JSON.
