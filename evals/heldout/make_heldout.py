@@ -155,7 +155,7 @@ def harbour():
 
 def fleet():
     buses = [
-        {"id": "KB-101", "model": "Arrow 12", "seats": 41, "electric": True, "km_per_day": 212, "kwh_per_100km": 118},
+        {"id": "KB-101", "model": "Arrow 12", "seats": 41, "electric": True, "km_per_day": 214, "kwh_per_100km": 118},
         {"id": "KB-102", "model": "Arrow 12", "seats": 41, "electric": True, "km_per_day": 188, "kwh_per_100km": 121},
         {"id": "KB-207", "model": "Tern 18", "seats": 63, "electric": False, "km_per_day": 245, "litres_per_100km": 47},
         {"id": "KB-208", "model": "Tern 18", "seats": 63, "electric": False, "km_per_day": 231, "litres_per_100km": 49},
@@ -297,7 +297,7 @@ def ferry():
 
 
 def budget():
-    departments = {"Roads": {"staff": 212, "budget_keur": 18450}, "Libraries": {"staff": 64, "budget_keur": 3920},
+    departments = {"Roads": {"staff": 219, "budget_keur": 18450}, "Libraries": {"staff": 64, "budget_keur": 3920},
                    "Parks": {"staff": 88, "budget_keur": 5275}, "Housing": {"staff": 141, "budget_keur": 22610},
                    "Waste": {"staff": 173, "budget_keur": 11840}}
     document("budget.json", {"council": "Kelsham District", "year": "this year", "units": {"budget_keur": "thousands of euros"},
