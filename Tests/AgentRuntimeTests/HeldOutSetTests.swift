@@ -1,4 +1,5 @@
 import Foundation
+import MCP
 import XCTest
 import TestSupport
 @testable import AgentRuntime
@@ -65,14 +66,37 @@ final class HeldOutSetTests: XCTestCase {
     }
 
     func testTheHeldOutSiteIsServedWithItsRedirectsAndJSON() throws {
-        let server = try SiteServer(directory: EvalCommand.siteDirectory(file: Self.file, site: nil))
+        let site = EvalCommand.siteDirectory(file: Self.file, site: nil)
+        let server = try SiteServer(directory: site)
         defer { server.stop() }
         let (page, redirects) = try fetch(server.baseURL + "/depot")
         XCTAssertEqual(redirects, 1, "a folder without its slash is redirected")
-        XCTAssertTrue(page.contains("<td>Brake pad set</td>"), page)
+        XCTAssertEqual(page, try String(contentsOfFile: site + "/depot/index.html", encoding: .utf8))
         let (json, _) = try fetch(server.baseURL + "/fleet.json")
-        let document = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
-        XCTAssertNotNil(document?["buses"] as? [Any], json)
+        XCTAssertEqual(json, try String(contentsOfFile: site + "/fleet.json", encoding: .utf8))
+        XCTAssertNoThrow(try JSONSerialization.jsonObject(with: Data(json.utf8)))
+    }
+
+    func testTheRealWebFetchPluginFollowsTheHeldOutRedirectAndReadsItsJSON() async throws {
+        let site = EvalCommand.siteDirectory(file: Self.file, site: nil)
+        let server = try SiteServer(directory: site)
+        defer { server.stop() }
+        var environment = ProcessInfo.processInfo.environment
+        environment["LOOM_WEB_FETCH_ALLOW_HOSTS"] = "127.0.0.1"
+        let plugin = try await PluginProcess(executable: "web-fetch", environment: environment)
+        let page = try await plugin.call("fetch", ["url": .string(server.baseURL + "/ferry")])
+        let json = try await plugin.call("fetch", ["url": .string(server.baseURL + "/tariffs.json")])
+        await plugin.stop()
+        XCTAssertFalse(page.isError, page.text)
+        // Every table cell of the page reaches the agent.
+        let html = try String(contentsOfFile: site + "/ferry/index.html", encoding: .utf8)
+        let cells = try NSRegularExpression(pattern: "<td>([^<]*)</td>").matches(in: html, range: NSRange(html.startIndex..., in: html))
+            .compactMap { Range($0.range(at: 1), in: html).map { String(html[$0]) } }
+        XCTAssertFalse(cells.isEmpty)
+        for cell in cells { XCTAssertTrue(page.text.contains(cell), "\(cell) missing from \(page.text)") }
+        XCTAssertFalse(json.isError, json.text)
+        let document = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: site + "/tariffs.json")))
+        for key in (document as? [String: Any] ?? [:]).keys { XCTAssertTrue(json.text.contains("\"\(key)\""), key) }
     }
 
     /// The body at `url` after redirects, and how many redirects were followed (curl, as a client outside Loom).
