@@ -13,10 +13,12 @@ public enum EvalCommand {
         public var only: [String]?
         public var site: String?
         public var traces: String?
+        /// Ask the model alone (`ToolFreeBaseline`) instead of the agent: no tools, no planner.
+        public var withoutTools: Bool
 
         /// Creates options.
         public init(file: String, agent: String? = nil, strategy: String? = nil, model: String? = nil,
-                    only: [String]? = nil, site: String? = nil, traces: String? = nil) {
+                    only: [String]? = nil, site: String? = nil, traces: String? = nil, withoutTools: Bool = false) {
             self.file = file
             self.agent = agent
             self.strategy = strategy
@@ -24,6 +26,7 @@ public enum EvalCommand {
             self.only = only
             self.site = site
             self.traces = traces
+            self.withoutTools = withoutTools
         }
     }
 
@@ -47,6 +50,9 @@ public enum EvalCommand {
         let agentDirectories = AgentLoader.directories()
         return await EvalRunner.run(cases, site: server?.baseURL ?? "http://127.0.0.1:9", ask: { item, question in
             var agent = try AgentLoader.load(options.agent ?? item.agent, directories: agentDirectories)
+            if options.withoutTools {
+                return try await ToolFreeBaseline.ask(model: components.model(options.model ?? agent.model), question: question)
+            }
             if let strategy { agent.strategy = strategy }
             let result = try await runner.run(question: question, agent: agent, modelName: options.model,
                                               tracePath: "\(traceDirectory)/\(item.id).jsonl")

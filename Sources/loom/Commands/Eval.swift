@@ -15,6 +15,8 @@ struct Eval: AsyncParsableCommand {
     @Option(help: "Where to write one trace per question (default: $LOOM_HOME/traces/eval-<time>).") var traces: String?
     @Option(help: "Threads of the forward pass.") var threads = 2
     @Flag(help: "Print the full report as JSON.") var json = false
+    @Flag(help: "Ask each case's model alone, without tools or planner (step-by-step reasoning, one call): the baseline to beat.")
+    var withoutTools = false
     @Option(parsing: .upToNextOption,
             help: ArgumentHelp("Compare two reports saved with --json question by question (RUN_A.json RUN_B.json) instead of running.",
                                valueName: "report"))
@@ -41,7 +43,8 @@ struct Eval: AsyncParsableCommand {
         }
         guard let file else { throw ValidationError("Missing expected argument '<file>'") }
         let options = EvalCommand.Options(file: file, agent: agent, strategy: strategy, model: model,
-                                          only: only?.split(separator: ",").map(String.init), site: site, traces: traces)
+                                          only: only?.split(separator: ",").map(String.init), site: site, traces: traces,
+                                          withoutTools: withoutTools)
         let quiet = json
         let onResult: @Sendable (EvalRunner.CaseResult) -> Void = { result in
             if !quiet { print(EvalCommand.line(result)) }
