@@ -39,6 +39,14 @@ final class HeldOutSetTests: XCTestCase {
         for item in cases where item.category == "injection" { XCTAssertNotNil(item.forbidden, item.id) }
     }
 
+    func testCasesAreSelectedByCategoryAndID() throws {
+        let all = try EvalSet.load(path: Self.file)
+        let words = try EvalCommand.cases(.init(file: Self.file, categories: ["word"]))
+        XCTAssertEqual(words.map(\.id), all.filter { $0.category == "word" }.map(\.id))
+        let both = try EvalCommand.cases(.init(file: Self.file, only: [all[0].id, all[all.count - 1].id], categories: [all[0].category]))
+        XCTAssertEqual(both.map(\.id), [all[0].id])
+    }
+
     func testEveryPageAHeldOutQuestionReadsExistsInItsOwnSite() throws {
         let site = EvalCommand.siteDirectory(file: Self.file, site: nil)
         XCTAssertEqual(URL(fileURLWithPath: site).standardizedFileURL.path,

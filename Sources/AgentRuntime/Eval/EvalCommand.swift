@@ -11,6 +11,8 @@ public enum EvalCommand {
         public var strategy: String?
         public var model: String?
         public var only: [String]?
+        /// Only the cases of these categories.
+        public var categories: [String]?
         public var site: String?
         public var traces: String?
         /// Ask the model alone (`ToolFreeBaseline`) instead of the agent: no tools, no planner.
@@ -18,7 +20,7 @@ public enum EvalCommand {
 
         /// Creates options.
         public init(file: String, agent: String? = nil, strategy: String? = nil, model: String? = nil,
-                    only: [String]? = nil, site: String? = nil, traces: String? = nil, withoutTools: Bool = false) {
+                    only: [String]? = nil, site: String? = nil, traces: String? = nil, withoutTools: Bool = false, categories: [String]? = nil) {
             self.file = file
             self.agent = agent
             self.strategy = strategy
@@ -27,14 +29,14 @@ public enum EvalCommand {
             self.site = site
             self.traces = traces
             self.withoutTools = withoutTools
+            self.categories = categories
         }
     }
 
     /// Runs the evaluation.
     public static func run(_ options: Options, components: LiveComponents,
                            onResult: @escaping @Sendable (EvalRunner.CaseResult) -> Void) async throws -> EvalRunner.Report {
-        var cases = try EvalSet.load(path: options.file)
-        if let only = options.only { cases = cases.filter { only.contains($0.id) } }
+        let cases = try cases(options)
         let strategy = try options.strategy.map { name -> AgentDefinition.Strategy in
             guard let value = AgentDefinition.Strategy(rawValue: name) else {
                 throw AgentLoaderError.invalidValue(path: "--strategy", key: "strategy", reason: "must be plan-execute or react, got '\(name)'")
@@ -59,6 +61,14 @@ public enum EvalCommand {
             return EvalRunner.Answer(text: result.outcome.answer, outcome: result.outcome,
                                      observations: result.observations, trace: result.tracePath)
         }, onResult: onResult)
+    }
+
+    /// The cases of `options.file` that `--only` and `--category` select, in file order.
+    public static func cases(_ options: Options) throws -> [EvalCase] {
+        var cases = try EvalSet.load(path: options.file)
+        if let only = options.only { cases = cases.filter { only.contains($0.id) } }
+        if let categories = options.categories { cases = cases.filter { categories.contains($0.category) } }
+        return cases
     }
 
     /// The directory served for `{{site}}`: `site`, or the `site` folder next to the evaluation file, so that

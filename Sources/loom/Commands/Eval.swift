@@ -11,6 +11,7 @@ struct Eval: AsyncParsableCommand {
     @Option(help: "Use this planner strategy for every agent (plan-execute or react).") var strategy: String?
     @Option(help: "Use this model for every agent.") var model: String?
     @Option(help: "Only the cases with these ids (comma-separated).") var only: String?
+    @Option(help: "Only the cases of these categories (comma-separated), e.g. word.") var category: String?
     @Option(help: "Directory served on 127.0.0.1 for {{site}} questions (default: 'site' next to the file).") var site: String?
     @Option(help: "Where to write one trace per question (default: $LOOM_HOME/traces/eval-<time>).") var traces: String?
     @Option(help: "Threads of the forward pass.") var threads = 2
@@ -44,7 +45,7 @@ struct Eval: AsyncParsableCommand {
         guard let file else { throw ValidationError("Missing expected argument '<file>'") }
         let options = EvalCommand.Options(file: file, agent: agent, strategy: strategy, model: model,
                                           only: only?.split(separator: ",").map(String.init), site: site, traces: traces,
-                                          withoutTools: withoutTools)
+                                          withoutTools: withoutTools, categories: category?.split(separator: ",").map(String.init))
         let quiet = json
         let onResult: @Sendable (EvalRunner.CaseResult) -> Void = { result in
             if !quiet { print(EvalCommand.line(result)) }
