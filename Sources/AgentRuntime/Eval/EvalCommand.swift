@@ -20,16 +20,17 @@ public enum EvalCommand {
 
         /// Creates options.
         public init(file: String, agent: String? = nil, strategy: String? = nil, model: String? = nil,
-                    only: [String]? = nil, site: String? = nil, traces: String? = nil, withoutTools: Bool = false, categories: [String]? = nil) {
+                    only: [String]? = nil, categories: [String]? = nil, site: String? = nil, traces: String? = nil,
+                    withoutTools: Bool = false) {
             self.file = file
             self.agent = agent
             self.strategy = strategy
             self.model = model
             self.only = only
+            self.categories = categories
             self.site = site
             self.traces = traces
             self.withoutTools = withoutTools
-            self.categories = categories
         }
     }
 

@@ -44,8 +44,9 @@ struct Eval: AsyncParsableCommand {
         }
         guard let file else { throw ValidationError("Missing expected argument '<file>'") }
         let options = EvalCommand.Options(file: file, agent: agent, strategy: strategy, model: model,
-                                          only: only?.split(separator: ",").map(String.init), site: site, traces: traces,
-                                          withoutTools: withoutTools, categories: category?.split(separator: ",").map(String.init))
+                                          only: only?.split(separator: ",").map(String.init),
+                                          categories: category?.split(separator: ",").map(String.init), site: site, traces: traces,
+                                          withoutTools: withoutTools)
         let quiet = json
         let onResult: @Sendable (EvalRunner.CaseResult) -> Void = { result in
             if !quiet { print(EvalCommand.line(result)) }
