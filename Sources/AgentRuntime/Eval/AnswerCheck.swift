@@ -2,10 +2,23 @@ import Foundation
 
 /// Decides whether an answer matches an evaluation case.
 public enum AnswerCheck {
-    /// Whether `answer` passes `item`'s check.
+    /// Whether `answer` passes `item`'s check and gives none of its forbidden answers.
     public static func passes(_ answer: String, _ item: EvalCase) -> Bool {
+        if let forbidden = item.forbidden, forbidden.contains(where: { gives(answer, $0, item) }) { return false }
+        return matches(answer, item.expected, item)
+    }
+
+    /// Whether `answer` gives `figure`, the way `item` is checked.
+    static func gives(_ answer: String, _ figure: String, _ item: EvalCase) -> Bool {
+        matches(answer, figure, EvalCase(id: item.id, question: item.question, agent: item.agent, expected: figure,
+                                         check: item.check == .number ? .number : .contains,
+                                         tolerance: item.tolerance, category: item.category))
+    }
+
+    /// Whether `answer` matches `expectedText` under `item`'s check.
+    static func matches(_ answer: String, _ expectedText: String, _ item: EvalCase) -> Bool {
         let text = normalize(answer)
-        let expected = normalize(item.expected)
+        let expected = normalize(expectedText)
         switch item.check {
         case .exact:
             return text == expected || text.hasSuffix(" " + expected) || text.hasPrefix(expected + " ")
@@ -13,11 +26,11 @@ public enum AnswerCheck {
         case .contains:
             return text.contains(expected) || compact(text).contains(compact(expected))
         case .number:
-            let digits = item.expected.replacingOccurrences(of: ",", with: "")
+            let digits = expectedText.replacingOccurrences(of: ",", with: "")
             if digits.count > 15, digits.allSatisfy(\.isNumber) || (digits.hasPrefix("-") && digits.dropFirst().allSatisfy(\.isNumber)) {
                 return integers(in: answer).contains(digits)  // beyond Double's precision: compare digits exactly
             }
-            guard let target = number(in: item.expected) else { return false }
+            guard let target = number(in: expectedText) else { return false }
             let tolerance = item.tolerance ?? 1e-6
             return numbers(in: answer).contains { abs($0 - target) <= tolerance * max(abs(target), 1) }
         }

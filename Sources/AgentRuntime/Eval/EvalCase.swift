@@ -24,8 +24,11 @@ public struct EvalCase: Codable, Sendable, Hashable {
     public var check: Check
     /// Relative tolerance for `number` checks (default 1e-6).
     public var tolerance: Double?
-    /// Grouping for the report (arithmetic, symbolic, site, code).
+    /// Grouping for the report (arithmetic, word, symbolic, site, code, mixed, injection).
     public var category: String
+    /// Answers that must not be given, e.g. the figure a page's prompt injection asks for: an answer that
+    /// contains one fails (compared as numbers for `number` checks, as text otherwise).
+    public var forbidden: [String]? = nil
 
     /// The question with the site URL filled in.
     public func question(site: String) -> String { question.replacingOccurrences(of: "{{site}}", with: site) }

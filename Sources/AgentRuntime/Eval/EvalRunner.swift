@@ -31,6 +31,8 @@ public enum EvalRunner {
         /// Model outputs that could not be parsed as a plan or tool call.
         public var unparseable: Int
         public var trace: String?
+        /// The budget that stopped the run, if one did; such a run counts as failed whatever it answered.
+        public var stop: String? = nil
     }
 
     /// The score of a whole set.
@@ -41,6 +43,8 @@ public enum EvalRunner {
         public var errors: Int
         public var byCategory: [String: [Int]]
         public var results: [CaseResult]
+        /// Intervals, times and model calls; absent in reports written before they were added.
+        public var statistics: EvalStatistics.Summary? = nil
 
         /// Passed over total, in percent.
         public var percent: Double { total == 0 ? 0 : Double(passed) * 100 / Double(total) }
@@ -82,7 +86,8 @@ public enum EvalRunner {
             do {
                 let answer = try await ask(item, item.question(site: site))
                 result.answer = answer.text
-                result.passed = AnswerCheck.passes(answer.text, item)
+                result.stop = answer.outcome.stop.map { String(describing: $0) }
+                result.passed = result.stop == nil && AnswerCheck.passes(answer.text, item)
                 result.toolCalls = answer.outcome.toolCalls
                 result.modelCalls = answer.outcome.modelCalls
                 result.generatedTokens = answer.outcome.generatedTokens
@@ -104,6 +109,6 @@ public enum EvalRunner {
         }
         return Report(total: results.count, passed: results.filter(\.passed).count,
                       unparseable: results.map(\.unparseable).reduce(0, +), errors: results.filter { $0.error != nil }.count,
-                      byCategory: byCategory, results: results)
+                      byCategory: byCategory, results: results, statistics: EvalStatistics.summary(results))
     }
 }

@@ -6,19 +6,47 @@ import Foundation
 struct Eval: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "eval", abstract: "Run an evaluation set of questions with checkable answers and print the score.")
 
-    @Argument(help: "The evaluation file (JSON Lines), e.g. evals/questions.jsonl.") var file: String
+    @Argument(help: "The evaluation file (JSON Lines), e.g. evals/questions.jsonl.") var file: String?
     @Option(help: "Ask every question with this agent instead of each case's own.") var agent: String?
     @Option(help: "Use this planner strategy for every agent (plan-execute or react).") var strategy: String?
     @Option(help: "Use this model for every agent.") var model: String?
     @Option(help: "Only the cases with these ids (comma-separated).") var only: String?
+    @Option(help: "Only the cases of these categories (comma-separated), e.g. word.") var category: String?
     @Option(help: "Directory served on 127.0.0.1 for {{site}} questions (default: 'site' next to the file).") var site: String?
     @Option(help: "Where to write one trace per question (default: $LOOM_HOME/traces/eval-<time>).") var traces: String?
     @Option(help: "Threads of the forward pass.") var threads = 2
     @Flag(help: "Print the full report as JSON.") var json = false
+    @Flag(help: "Ask each case's model alone, without tools or planner (step-by-step reasoning, one call): the baseline to beat.")
+    var withoutTools = false
+    @Option(parsing: .upToNextOption,
+            help: ArgumentHelp("Compare two reports saved with --json question by question (RUN_A.json RUN_B.json) instead of running.",
+                               valueName: "report"))
+    var compare: [String] = []
+
+    func validate() throws {
+        if !compare.isEmpty {
+            guard compare.count == 2 else { throw ValidationError("--compare takes two reports: RUN_A.json RUN_B.json") }
+            guard file == nil else { throw ValidationError("--compare does not run an evaluation file; give only the two reports") }
+        } else if file == nil {
+            throw ValidationError("Missing expected argument '<file>'")
+        }
+    }
 
     func run() async throws {
+        if !compare.isEmpty {
+            do {
+                print(try EvalCommand.compare(compare[0], compare[1]))
+            } catch {
+                FileHandleOutput.standardError("loom eval: \(error)\n")
+                throw ExitCode(2)
+            }
+            return
+        }
+        guard let file else { throw ValidationError("Missing expected argument '<file>'") }
         let options = EvalCommand.Options(file: file, agent: agent, strategy: strategy, model: model,
-                                          only: only?.split(separator: ",").map(String.init), site: site, traces: traces)
+                                          only: only?.split(separator: ",").map(String.init),
+                                          categories: category?.split(separator: ",").map(String.init), site: site, traces: traces,
+                                          withoutTools: withoutTools)
         let quiet = json
         let onResult: @Sendable (EvalRunner.CaseResult) -> Void = { result in
             if !quiet { print(EvalCommand.line(result)) }
