@@ -78,8 +78,10 @@ public enum Replayer {
         let replayed = await memory.events
         let recorded = trace.records.map(\.event)
         var ignoring = timings
-        // Where a live call's keys and values came from depends on what is cached, not on the run.
-        if mode == .liveModel { ignoring.formUnion(["reusedPromptTokens", "diskCachedPromptTokens"]) }
+        // Where a live call's keys and values came from depends on what is cached, and which tokens the
+        // constraint forced on how the build decodes (traces from before jump-forward have no count):
+        // the tokens themselves are what is compared.
+        if mode == .liveModel { ignoring.formUnion(["reusedPromptTokens", "diskCachedPromptTokens", "forcedTokens"]) }
         var compared = 0
         var divergence: Divergence?
         if case .fork = mode {
