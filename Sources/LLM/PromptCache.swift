@@ -193,7 +193,13 @@ public final class PromptCache: @unchecked Sendable {
             var entry = Entry(path: path, bytes: (attributes[.size] as? NSNumber)?.int64Value ?? 0,
                               lastUsed: attributes[.modificationDate] as? Date ?? .distantPast)
             if let handle = FileHandle(forReadingAtPath: path) {
-                let head = (try? handle.read(upToCount: 1 << 16)) ?? Data()
+                // The fixed fields say how long the whole header is.
+                var head = (try? handle.read(upToCount: Header.fixedBytes)) ?? Data()
+                if head.count == Header.fixedBytes {
+                    let count = head.withUnsafeBytes { Int(UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: 20, as: UInt32.self))) }
+                    let identity = head.withUnsafeBytes { Int(UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: 24, as: UInt32.self))) }
+                    head += (try? handle.read(upToCount: min(identity + 4 * count + 16, 1 << 23))) ?? Data()
+                }
                 try? handle.close()
                 if let header = head.withUnsafeBytes({ try? Header(reading: $0, headerOnly: true) }) {
                     entry.tokens = header.tokens.count
