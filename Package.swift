@@ -4,6 +4,8 @@ import PackageDescription
 
 /// Numeric targets are always compiled optimized, so debug builds stay usable for model work.
 let optimized: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"])]
+/// Targets that parse untrusted files: optimized, but with bounds and overflow checks kept.
+let checked: [SwiftSetting] = [.unsafeFlags(["-O"])]
 
 let package = Package(
     name: "loom",
@@ -29,13 +31,13 @@ let package = Package(
                        providers: [.apt(["libgumbo-dev"])]),
 
         // Level 0: file format, kernels, shared value types.
-        .target(name: "GGUF", swiftSettings: optimized),
+        .target(name: "GGUF", swiftSettings: checked),
         .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])]),
         .target(name: "Kernels", dependencies: ["GGUF", "COpenBLAS", "CKernels"], swiftSettings: optimized),
         .target(name: "AgentCore"),
 
         // Level 1.
-        .target(name: "Tokenizers", dependencies: ["GGUF", "AgentCore"], swiftSettings: optimized),
+        .target(name: "Tokenizers", dependencies: ["GGUF", "AgentCore"], swiftSettings: checked),
         .target(name: "LLM", dependencies: ["GGUF", "Kernels", "Tokenizers", "AgentCore", "CCurl"],
                 swiftSettings: optimized),
         .target(name: "PluginHost", dependencies: ["AgentCore", "Yams", .product(name: "MCP", package: "swift-sdk")]),

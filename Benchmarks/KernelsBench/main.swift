@@ -1,7 +1,10 @@
 // loom-kernels-bench: throughput of the quantized matVec (decode) and the tiled sgemm matMul
 // (prefill) on the matrix shapes of Qwen2.5-Coder 0.5B/1.5B, with 1 and 2 threads.
 //
-//   swift run -c release loom-kernels-bench [--quick]
+//   swift run -c release loom-kernels-bench [--quick] [--prefill]
+//
+// --prefill measures only the prefill kernels on one thread in thread CPU time: dequantized tiles +
+// sgemm, the int8 row kernels and the q4_K panels, on 512 tokens.
 //
 // matVec cycles through enough copies of each matrix (≥ 256 MB) that the weights stream from
 // memory as they do in decode; the figure is weight bytes read per second.
@@ -60,6 +63,30 @@ func seconds(_ body: () -> Void) -> Double {
 let quick = CommandLine.arguments.contains("--quick")
 var rng = SplitMix64(state: 1)
 let pools = [1: ThreadPool(threadCount: 1), 2: ThreadPool(threadCount: 2)]
+
+if CommandLine.arguments.contains("--prefill") {
+    print("prefill, 512 tokens, 1 thread: GFLOP/s of thread CPU time")
+    for (type, rows, cols) in [(GGMLType.q4_K, 8960, 1536), (.q4_K, 1536, 8960), (.q6_K, 1536, 8960), (.q5_0, 4864, 896), (.q8_0, 896, 896)] {
+        let n = 512, pool = pools[1]!
+        let w = randomWeights(type, rows: rows, cols: cols, rng: &rng)
+        let x = (0..<(n * cols)).map { _ in Float.random(in: -1...1, using: &rng) }
+        var y = [Float](repeating: 0, count: n * rows)
+        let flops = 2 * Double(n * rows * cols)
+        var line = "  \(type) \(rows)x\(cols):"
+        let sgemm = cpuSeconds { sgemmMatMul(type, weights: w, rows: rows, cols: cols, x: x, n: n, y: &y, pool: pool) }
+        line += String(format: "  sgemm %.1f", flops / sgemm / 1e9)
+        let int8 = cpuSeconds { matMul(type, weights: w, rows: rows, cols: cols, x: x, n: n, y: &y, pool: pool) }
+        line += String(format: "  int8 rows %.1f", flops / int8 / 1e9)
+        if type == .q4_K, let panels = Q4KPanels(q4K: w, rows: rows, cols: cols) {
+            let a = QuantizedActivations(for: type, x: x, n: n, cols: cols, pool: pool)
+            let t = cpuSeconds { panelMatMul(panels, activations: a, y: &y, ldy: rows, pool: pool) }
+            line += String(format: "  q4_K panels %.1f (without quantizing x)", flops / t / 1e9)
+        }
+        print(line)
+        w.deallocate()
+    }
+    exit(0)
+}
 print("SIMD kernels: \(Kernels.simdEnabled ? "AVX2/FMA/F16C" : "portable")")
 print("matVec (decode): rows x cols, weight GB/s and µs per call")
 let shapes = [(4864, 896), (896, 4864), (151_936, 896), (8960, 1536), (1536, 8960)]

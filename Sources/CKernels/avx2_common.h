@@ -64,4 +64,15 @@ TGT static inline __m256i scale_pair(int a, int b) {
 
 TGT static inline __m256i load32(const void *p) { return _mm256_loadu_si256((const __m256i *)p); }
 
+/// The 6-bit values (0..63) of one half (128 elements) of a q6_K super-block: q[k] holds elements
+/// 32k ..< 32k + 32 of the half, from its 64 low-nibble bytes `ql` and 32 high-bit bytes `qh`.
+TGT static inline void q6k_half(const uint8_t *ql, const uint8_t *qh, __m256i q[4]) {
+    const __m256i m4 = _mm256_set1_epi8(0x0f), m2 = _mm256_set1_epi8(3);
+    const __m256i l1 = load32(ql), l2 = load32(ql + 32), hb = load32(qh);
+    q[0] = _mm256_or_si256(_mm256_and_si256(l1, m4), _mm256_slli_epi16(_mm256_and_si256(hb, m2), 4));
+    q[1] = _mm256_or_si256(_mm256_and_si256(l2, m4), _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hb, 2), m2), 4));
+    q[2] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l1, 4), m4), _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hb, 4), m2), 4));
+    q[3] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l2, 4), m4), _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hb, 6), m2), 4));
+}
+
 #endif

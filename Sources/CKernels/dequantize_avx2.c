@@ -95,19 +95,14 @@ TGT int loom_dequantize_avx2(uint32_t type, const void *src, float *y, int64_t n
     }
     case T_Q6_K: {
         const block_q6_K *b = src;
-        const __m256i m4 = _mm256_set1_epi8(0x0f), m2 = _mm256_set1_epi8(3), k32 = _mm256_set1_epi8(32);
+        const __m256i k32 = _mm256_set1_epi8(32);
         for (int64_t i = 0; i < n / QK_K; i++) {
             const float d = H(b[i].d);
             for (int half = 0; half < 2; half++) {
                 const uint8_t *ql = b[i].ql + 64 * half;
                 const int8_t *sc = b[i].scales + 8 * half;
-                const __m256i l1 = load32(ql), l2 = load32(ql + 32), hb = load32(b[i].qh + 32 * half);
-                const __m256i q[4] = {
-                    _mm256_or_si256(_mm256_and_si256(l1, m4), _mm256_slli_epi16(_mm256_and_si256(hb, m2), 4)),
-                    _mm256_or_si256(_mm256_and_si256(l2, m4), _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hb, 2), m2), 4)),
-                    _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l1, 4), m4), _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hb, 4), m2), 4)),
-                    _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l2, 4), m4), _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hb, 6), m2), 4)),
-                };
+                __m256i q[4];
+                q6k_half(ql, b[i].qh + 32 * half, q);
                 for (int k = 0; k < 4; k++) {
                     // Elements 32k..32k+15 use scale 2k, 32k+16..32k+31 scale 2k+1.
                     const __m256i v = _mm256_sub_epi8(q[k], k32);

@@ -202,7 +202,6 @@ TGT static float dot_q5_K(int64_t n, const void *vx, const void *vy) {
 TGT static float dot_q6_K(int64_t n, const void *vx, const void *vy) {
     const block_q6_K *x = vx;
     const block_q8_K *y = vy;
-    const __m256i m4 = _mm256_set1_epi8(0x0f), m2 = _mm256_set1_epi8(3);
     __m256 acc = _mm256_setzero_ps();
     for (int64_t i = 0; i < n / QK_K; i++) {
         const float d = y[i].d * H(x[i].d);
@@ -212,13 +211,8 @@ TGT static float dot_q6_K(int64_t n, const void *vx, const void *vy) {
         for (int half = 0; half < 2; half++) {
             const uint8_t *ql = x[i].ql + 64 * half;
             const int8_t *sc = x[i].scales + 8 * half, *q8 = y[i].qs + 128 * half;
-            const __m256i l1 = load32(ql), l2 = load32(ql + 32), hb = load32(x[i].qh + 32 * half);
-            const __m256i q[4] = {
-                _mm256_or_si256(_mm256_and_si256(l1, m4), _mm256_slli_epi16(_mm256_and_si256(hb, m2), 4)),
-                _mm256_or_si256(_mm256_and_si256(l2, m4), _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hb, 2), m2), 4)),
-                _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l1, 4), m4), _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hb, 4), m2), 4)),
-                _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l2, 4), m4), _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hb, 6), m2), 4)),
-            };
+            __m256i q[4];
+            q6k_half(ql, x[i].qh + 32 * half, q);
             for (int k = 0; k < 4; k++) {
                 const __m256i p = _mm256_maddubs_epi16(q[k], load32(q8 + 32 * k));
                 sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(p, scale_pair(sc[2 * k], sc[2 * k + 1])));

@@ -1,6 +1,7 @@
 // Activation quantization, the portable dot products and the row loop of matVec.
 #include <math.h>
 #include "blocks.h"
+#include "matmul.h"
 
 static int simd_state = -1; // -1: not decided yet; 0: scalar; 1: AVX2/FMA/F16C
 
@@ -74,6 +75,7 @@ static float quantize_block(const float *x, int8_t *q, int n) {
 }
 
 void loom_quantize_activations(uint32_t vec_type, const float *x, void *dst, int64_t count) {
+    if (loom_quantize_avx2(vec_type, x, dst, count) == 0) return;
     switch (vec_type) {
     case T_Q8_0: {
         block_q8_0 *y = dst;

@@ -10,8 +10,26 @@ import GGUF
 /// Y[:, tile] (n, tileRows) = X (n, cols) @ tile^T. Tiles are shared among the pool's threads by a
 /// static partition, so every element of Y comes from one fixed sgemm call and the result is the same
 /// for any thread count. f32 weights skip the dequantization.
+///
+/// Types with int8 kernels (`Kernels.hasInt8MatMul`: q4_K, q5_K, q6_K on AVX2 CPUs)
+/// take `int8MatMul` instead: X quantized once like matVec's x, and every element of Y bit-identical
+/// to what matVec computes for that token alone.
 public func matMul(_ type: GGMLType, weights: UnsafeRawPointer, rows: Int, cols: Int,
                    x: UnsafePointer<Float>, n: Int, y: UnsafeMutablePointer<Float>, pool: ThreadPool) {
+    precondition(Kernels.supportsDequantize(type), "matMul does not support \(type)")
+    guard n > 0, rows > 0 else { return }
+    if Kernels.hasInt8MatMul(type) {
+        let activations = QuantizedActivations(for: type, x: x, n: n, cols: cols, pool: pool)
+        int8MatMul(type, weights: weights, rows: rows, cols: cols, activations: activations, y: y, ldy: rows, pool: pool)
+        return
+    }
+    sgemmMatMul(type, weights: weights, rows: rows, cols: cols, x: x, n: n, y: y, pool: pool)
+}
+
+/// X (n, cols) @ W^T -> Y (n, rows) through dequantized tiles and sgemm, for every dequantizable type
+/// (the path of types without int8 kernels; see `matMul`).
+public func sgemmMatMul(_ type: GGMLType, weights: UnsafeRawPointer, rows: Int, cols: Int,
+                        x: UnsafePointer<Float>, n: Int, y: UnsafeMutablePointer<Float>, pool: ThreadPool) {
     precondition(Kernels.supportsDequantize(type), "matMul does not support \(type)")
     guard n > 0, rows > 0 else { return }
     OpenBLASThreads.useOneThread()

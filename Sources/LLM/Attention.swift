@@ -1,4 +1,3 @@
-import COpenBLAS
 import Foundation
 import Kernels
 
@@ -40,27 +39,37 @@ enum Attention {
             self.values = values
         }
 
-        /// Many tokens: per head two single-threaded sgemm calls, heads shared among the threads.
-        /// S (n, L) = q_h (n, hd) @ K_h (L, hd)ᵀ · scale, causal mask, row softmax, out_h (n, hd) = S @ V_h (L, hd).
+        /// Query rows per causal block of `batch`.
+        static let causalBlock = 64
+
+        /// Many tokens: per head and block of up to 64 query rows two single-threaded f32 products over
+        /// the keys those rows can see (the causal mask's blocks of zeros are never computed); heads
+        /// shared among the threads.
+        /// S (b, L) = q_h (b, hd) @ K_h (L, hd)ᵀ · scale, causal mask, row softmax, out_h (b, hd) = S @ V_h (L, hd),
+        /// with L = start + the block's last row + 1.
         func batch(query q: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, tokens n: Int, start: Int,
                    pool: ThreadPool) {
-            let length = start + n, qDim = heads * headDim
+            let qDim = heads * headDim, blockRows = min(n, Self.causalBlock)
             pool.parallelFor(heads) { range in
-                let scores = UnsafeMutablePointer<Float>.allocate(capacity: n * length)
+                let scores = UnsafeMutablePointer<Float>.allocate(capacity: blockRows * (start + n))
                 defer { scores.deallocate() }
                 for h in range {
                     let kvOffset = (h / group) * headDim
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, blasint(n), blasint(length), blasint(headDim),
-                                scale, q + h * headDim, blasint(qDim), keys + kvOffset, blasint(kvDim),
-                                0, scores, blasint(length))
-                    for i in 0 ..< n {
-                        let row = scores + i * length, visible = start + i + 1
-                        softmax(row, visible)
-                        (row + visible).initialize(repeating: 0, count: length - visible)
+                    var first = 0
+                    while first < n {
+                        let rows = min(blockRows, n - first), length = start + first + rows
+                        F32MatMul.timesTransposed(m: rows, n: length, k: headDim, alpha: scale,
+                                                  a: q + first * qDim + h * headDim, lda: qDim,
+                                                  b: keys + kvOffset, ldb: kvDim, c: scores, ldc: length)
+                        for i in 0 ..< rows {
+                            let row = scores + i * length, visible = start + first + i + 1
+                            softmax(row, visible)
+                            (row + visible).initialize(repeating: 0, count: length - visible)
+                        }
+                        F32MatMul.times(m: rows, n: headDim, k: length, a: scores, lda: length,
+                                        b: values + kvOffset, ldb: kvDim, c: out + first * qDim + h * headDim, ldc: qDim)
+                        first += rows
                     }
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, blasint(n), blasint(headDim), blasint(length),
-                                1, scores, blasint(length), values + kvOffset, blasint(kvDim),
-                                0, out + h * headDim, blasint(qDim))
                 }
             }
         }

@@ -26,9 +26,7 @@ struct DecoderBlock {
         Ops.rmsNormRows(ws.residual, weight: w.attentionNorm.data, rows: n, width: d,
                     epsilon: c.rmsNormEpsilon, into: ws.normed, pool: pool)
         // q (n, qDim), k (n, kvDim), v (n, kvDim)
-        Projection.apply(w.query, ws.normed, rows: n, into: ws.query, pool: pool)
-        Projection.apply(w.key, ws.normed, rows: n, into: keys, pool: pool)
-        Projection.apply(w.value, ws.normed, rows: n, into: values, pool: pool)
+        project([(w.query, ws.query), (w.key, keys), (w.value, values)], ws.normed, tokens: n)
         if let bias = w.queryBias { Ops.addBias(ws.query, bias: bias.data, rows: n, width: qDim) }
         if let bias = w.keyBias { Ops.addBias(keys, bias: bias.data, rows: n, width: kvDim) }
         if let bias = w.valueBias { Ops.addBias(values, bias: bias.data, rows: n, width: kvDim) }
@@ -43,19 +41,46 @@ struct DecoderBlock {
         Attention.run(query: ws.query, into: ws.attention, tokens: n, start: start, layer: layer,
                       cache: cache, configuration: c, pool: pool)
         // x += attention @ Woᵀ  (n, d)
-        Projection.apply(w.output, ws.attention, rows: n, into: ws.normed, pool: pool)
+        project([(w.output, ws.normed)], ws.attention, tokens: n)
         add(ws.residual, ws.normed, ws.residual, n * d)
 
         // Feed-forward. m (n, d) = rmsnorm(x) · ffn_norm
         Ops.rmsNormRows(ws.residual, weight: w.feedForwardNorm.data, rows: n, width: d,
                     epsilon: c.rmsNormEpsilon, into: ws.normed, pool: pool)
         // gate, up (n, ff); gate = silu(gate) ⊙ up
-        Projection.apply(w.gate, ws.normed, rows: n, into: ws.gate, pool: pool)
-        Projection.apply(w.up, ws.normed, rows: n, into: ws.up, pool: pool)
+        project([(w.gate, ws.gate), (w.up, ws.up)], ws.normed, tokens: n)
         Ops.swiGLU(gate: ws.gate, up: ws.up, count: n * ff, pool: pool)
         // x += gate @ Wdownᵀ  (n, d)
-        Projection.apply(w.down, ws.gate, rows: n, into: ws.normed, pool: pool)
+        project([(w.down, ws.normed)], ws.gate, tokens: n)
         add(ws.residual, ws.normed, ws.residual, n * d)
+    }
+}
+
+extension DecoderBlock {
+    /// y_i (n, W_i.rows) = x (n, W_i.columns) @ W_iᵀ for each (W_i, y_i).
+    ///
+    /// Products with int8 kernels (repacked q4_K panels, or `Kernels.hasInt8MatMul` when n > 1) that
+    /// pair with the first one's activation type share one quantization of x (the values matVec would
+    /// quantize) and run first; the others go through `Projection.apply` afterwards (it quantizes x
+    /// into the same scratch memory itself).
+    func project(_ products: [(WeightMatrix, UnsafeMutablePointer<Float>)], _ x: UnsafePointer<Float>, tokens n: Int) {
+        var rest = products
+        if Kernels.int8MatMulEnabled {
+            let int8 = products.filter { $0.0.panels != nil || (n > 1 && Kernels.hasInt8MatMul($0.0.type)) }
+            if let (first, _) = int8.first {
+                let activations = QuantizedActivations(for: first.type, x: x, n: n, cols: first.columns, pool: pool)
+                rest = products.filter { w, _ in !int8.contains { $0.0.data == w.data } || !activations.fits(w.type, cols: w.columns) }
+                for (w, y) in int8 where activations.fits(w.type, cols: w.columns) {
+                    if let panels = w.panels {
+                        panelMatMul(panels, activations: activations, y: y, ldy: w.rows, pool: pool)
+                    } else {
+                        int8MatMul(w.type, weights: w.data, rows: w.rows, cols: w.columns, activations: activations,
+                                   y: y, ldy: w.rows, pool: pool)
+                    }
+                }
+            }
+        }
+        for (w, y) in rest { Projection.apply(w, x, rows: n, into: y, pool: pool) }
     }
 }
 

@@ -25,6 +25,9 @@ public final class Transformer: @unchecked Sendable {
 
     /// Binds the model in an already opened file.
     /// - Throws: `LLMError` for an unknown architecture, missing metadata or a missing / ill-shaped tensor.
+    ///
+    /// The blocks' q4_K projections are repacked into 8-row panels for the int8 kernels (in memory,
+    /// `panelBytes` bytes), unless the int8 kernels are switched off (`Kernels.setInt8MatMul`).
     public init(file: GGUFFile) throws {
         self.file = file
         guard let name = file.metadata[ModelConfiguration.Key.architecture.rawValue]?.string else {
@@ -32,8 +35,15 @@ public final class Transformer: @unchecked Sendable {
         }
         architecture = try ArchitectureRegistry.architecture(named: name)
         configuration = try ModelConfiguration(file: file)
-        weights = try architecture.bindWeights(file: file, configuration: configuration)
+        var weights = try architecture.bindWeights(file: file, configuration: configuration)
+        if Kernels.int8MatMulEnabled && Kernels.simdEnabled {
+            for index in weights.blocks.indices { weights.blocks[index].repack() }
+        }
+        self.weights = weights
     }
+
+    /// Bytes of the repacked weight panels held in memory.
+    public var panelBytes: Int { weights.blocks.reduce(0) { $0 + $1.panelBytes } }
 
     /// Runs `tokens` (already checked to be in the vocabulary) at positions `start ..< start + n`
     /// through the model, storing their keys/values in `cache`, and hands the logits (vocab,) of

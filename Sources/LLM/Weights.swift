@@ -1,4 +1,5 @@
 import GGUF
+import Kernels
 
 /// A weight matrix bound in place inside the mmapped GGUF file (no copy).
 ///
@@ -15,9 +16,21 @@ public struct WeightMatrix: @unchecked Sendable {
     public let columns: Int
     /// Start of the tensor's data inside the mapping.
     public let data: UnsafeRawPointer
+    /// The same q4_K weights repacked into 8-row panels for the int8 kernels, when the model has them.
+    public var panels: Q4KPanels? = nil
 
     /// Bytes of one row.
     var rowBytes: Int { type.rowBytes(columns) }
+
+    /// Repacks a q4_K matrix into panels (kept in `panels`); other types and shapes stay as they are.
+    ///
+    /// The file's pages of a repacked matrix are then dropped from memory (they are read again from
+    /// the file only if something still reads `data`), so the weights are not resident twice.
+    mutating func repack() {
+        guard type == .q4_K, panels == nil else { return }
+        panels = Q4KPanels(q4K: data, rows: rows, cols: columns)
+        if panels != nil { Q4KPanels.releasePages(data, bytes: rows * rowBytes) }
+    }
 }
 
 /// An f32 vector (norm weights, biases) bound in place inside the mmapped GGUF file.
@@ -56,6 +69,24 @@ public struct BlockWeights: Sendable {
     public var up: WeightMatrix
     /// Feed-forward down projection, (d, ff).
     public var down: WeightMatrix
+}
+
+extension BlockWeights {
+    /// Repacks the block's q4_K projections into panels.
+    mutating func repack() {
+        query.repack()
+        key.repack()
+        value.repack()
+        output.repack()
+        gate.repack()
+        up.repack()
+        down.repack()
+    }
+
+    /// Bytes of the block's repacked panels.
+    var panelBytes: Int {
+        [query, key, value, output, gate, up, down].reduce(0) { $0 + ($1.panels?.byteCount ?? 0) }
+    }
 }
 
 /// All weights of a decoder-only Transformer.

@@ -3,13 +3,13 @@ import XCTest
 import GGUF
 @testable import Kernels
 
-/// matMul (dequantized tiles + sgemm) against a naive product, and across thread counts.
+/// sgemmMatMul (dequantized tiles + sgemm) against a naive product, and across thread counts.
 final class MatMulTests: XCTestCase {
     private func run(_ type: GGMLType, _ w: [UInt8], _ x: [Float], rows: Int, cols: Int, n: Int, pool: ThreadPool) -> [Float] {
         var y = [Float](repeating: .nan, count: n * rows)
         w.withUnsafeBytes { wp in
             y.withUnsafeMutableBufferPointer {
-                matMul(type, weights: wp.baseAddress!, rows: rows, cols: cols, x: x, n: n, y: $0.baseAddress!, pool: pool)
+                sgemmMatMul(type, weights: wp.baseAddress!, rows: rows, cols: cols, x: x, n: n, y: $0.baseAddress!, pool: pool)
             }
         }
         return y

@@ -1,10 +1,13 @@
 import Foundation
+import Kernels
 import LLM
 
 /// Measures a model's speed the way `llama-bench` does, so the numbers compare directly.
 ///
 /// `pp` (prompt processing): `promptTokens` random token ids run as one batch from an empty cache.
 /// `tg` (text generation): `generatedTokens` single-token steps from an empty cache, one per call.
+/// With `depth` D > 0 (llama-bench `-d`), both start from a cache already holding D tokens, computed
+/// before the timing; the tests are then named `pp512 @ d2048`, `tg128 @ d2048`.
 /// Each test runs once to warm up, then `repetitions` times; the result is tokens/s, mean and
 /// sample standard deviation over the repetitions. Token ids come from a seeded generator.
 public struct ModelBenchmark: Sendable {
@@ -50,9 +53,16 @@ public struct ModelBenchmark: Sendable {
     public var repetitions = 3
     /// Thread counts to measure.
     public var threadCounts = [1, 2]
+    /// Tokens already in the KV cache when each test starts.
+    public var depth = 0
+    /// Whether prefill uses the int8 kernels where they exist (false: dequantized tiles and sgemm, the
+    /// older path, for before/after comparisons). Set process-wide for the duration of `run`.
+    public var int8Prefill = true
 
     /// Creates a benchmark with llama-bench's default sizes.
-    public init(promptTokens: Int = 512, generatedTokens: Int = 128, repetitions: Int = 3, threadCounts: [Int] = [1, 2]) {
+    public init(promptTokens: Int = 512, generatedTokens: Int = 128, repetitions: Int = 3, threadCounts: [Int] = [1, 2],
+                depth: Int = 0) {
+        self.depth = depth
         self.promptTokens = promptTokens
         self.generatedTokens = generatedTokens
         self.repetitions = repetitions
@@ -62,10 +72,13 @@ public struct ModelBenchmark: Sendable {
     /// Runs every test on the model at `path`; `progress` receives each measurement as it completes.
     /// - Throws: the model's load errors; `LLMError.invalidArgument` for bad sizes.
     public func run(path: String, progress: (Measurement) -> Void = { _ in }) throws -> Report {
-        guard promptTokens >= 1, generatedTokens >= 1, repetitions >= 1, !threadCounts.isEmpty else {
+        guard promptTokens >= 1, generatedTokens >= 1, repetitions >= 1, !threadCounts.isEmpty, depth >= 0 else {
             throw LLMError.invalidArgument("benchmark sizes and repetitions must be at least 1")
         }
-        let context = promptTokens + generatedTokens
+        let context = depth + promptTokens + generatedTokens
+        let int8Before = Kernels.int8MatMulEnabled
+        Kernels.setInt8MatMul(int8Prefill)
+        defer { Kernels.setInt8MatMul(int8Before) }
         let clock = ContinuousClock()
         let loadStart = clock.now
         let model = try Transformer(path: path)
@@ -76,20 +89,35 @@ public struct ModelBenchmark: Sendable {
 
         var generator = Xoshiro256StarStar(seed: 42)
         let vocabulary = model.configuration.vocabularySize
-        let prompt = (0 ..< promptTokens).map { _ in Int(generator.next() % UInt64(vocabulary)) }
-        let generated = (0 ..< generatedTokens).map { _ in Int(generator.next() % UInt64(vocabulary)) }
+        let prefix = (0 ..< depth).map { _ in Int(generator.next() % UInt64(vocabulary)) }
+        // Two prompts that differ in their first token, alternated, so that at depth D every run
+        // reuses exactly the D cached tokens and computes all of its own.
+        var prompts = (0 ..< 2).map { _ in (0 ..< promptTokens).map { _ in Int(generator.next() % UInt64(vocabulary)) } }
+        if prompts[1][0] == prompts[0][0] { prompts[1][0] = (prompts[0][0] + 1) % vocabulary }
+        var generated = (0 ..< generatedTokens).map { _ in Int(generator.next() % UInt64(vocabulary)) }
+        if prompts.contains(where: { $0[0] == generated[0] }) { generated[0] = (max(prompts[0][0], prompts[1][0]) + 1) % vocabulary }
+        let suffix = depth > 0 ? " @ d\(depth)" : ""
         var results: [Measurement] = []
         for threads in threadCounts {
             let session = try InferenceSession(model: model, contextLength: context, threads: threads)
-            let pp = try measure(test: "pp\(promptTokens)", threads: threads, tokens: promptTokens) {
+            /// Brings the cache to exactly the depth prefix (untimed).
+            func startAtDepth() throws {
                 session.reset()
-                _ = try session.logits(after: prompt)
+                if !prefix.isEmpty { _ = try session.logits(after: prefix) }
+            }
+            try startAtDepth()
+            var run = 0
+            let pp = try measure(test: "pp\(promptTokens)\(suffix)", threads: threads, tokens: promptTokens) {
+                if depth == 0 { session.reset() }
+                run += 1
+                _ = try session.logits(after: prefix + prompts[run % 2])
             }
             progress(pp)
             results.append(pp)
-            let tg = try measure(test: "tg\(generatedTokens)", threads: threads, tokens: generatedTokens) {
-                session.reset()
-                for n in 1 ... generatedTokens { _ = try session.logits(after: Array(generated[..<n])) }
+            try startAtDepth()
+            let tg = try measure(test: "tg\(generatedTokens)\(suffix)", threads: threads, tokens: generatedTokens) {
+                if depth == 0 { session.reset() }
+                for n in 1 ... generatedTokens { _ = try session.logits(after: prefix + Array(generated[..<n])) }
             }
             progress(tg)
             results.append(tg)

@@ -35,6 +35,43 @@ void loom_quantize_activations(uint32_t vec_type, const float *x, void *dst, int
 int loom_matvec_rows(uint32_t type, const void *w, size_t row_bytes, int64_t cols, const void *xq,
                      float *y, int64_t row_begin, int64_t row_end);
 
+/// 1 if matMul should use loom_matmul_rows for `type`: q4_K, q5_K, q6_K on AVX2 CPUs while the int8
+/// product is switched on; otherwise the caller dequantizes and uses sgemm (faster for the legacy
+/// quants, though loom_matmul_rows has multi-token kernels for q4_0, q5_0 and q8_0 too).
+int loom_matmul_supported(uint32_t type);
+
+/// 1 if the int8 matrix product is switched on (the default); loom_matmul_supported is 0 while it is off.
+int loom_int8_matmul_enabled(void);
+
+/// Switches the int8 matrix product off (0) or on (1); for benchmarks and tests.
+void loom_set_int8_matmul(int enabled);
+
+/// Rows [row_begin, row_end) of x (rows, ldx) f32, `cols` each, quantized to `vec_type` into dst,
+/// row r at dst + r * dst_row_bytes (dst_row_bytes >= loom_activation_bytes(vec_type, cols)).
+void loom_quantize_activation_rows(uint32_t vec_type, const float *x, int64_t ldx, void *dst, size_t dst_row_bytes,
+                                   int64_t cols, int64_t row_begin, int64_t row_end);
+
+/// W (rows, cols) @ X (n, cols)^T for W rows [row_begin, row_end) -> y (n, ldy): y[t * ldy + r] = (row r
+/// of W) · (row t of X). W rows are `row_bytes` apart in `type`; X is quantized to
+/// loom_vec_dot_type(type), row t at xq + t * xq_row_bytes. Each y[t * ldy + r] equals what
+/// loom_matvec_rows computes for token t alone. Returns 0, or -1 if unsupported.
+int loom_matmul_rows(uint32_t type, const void *w, size_t row_bytes, int64_t cols, const void *xq,
+                     size_t xq_row_bytes, int64_t n, float *y, int64_t ldy, int64_t row_begin, int64_t row_end);
+
+/// Bytes of the 8-row panels of a q4_K matrix W (rows, cols), or 0 if rows is not a multiple of 8
+/// or cols not of 256 (such a matrix is not repacked).
+size_t loom_q4k_panel_bytes(int64_t rows, int64_t cols);
+
+/// Repacks panels [panel_begin, panel_end) (rows 8p ..< 8p + 8 each) of the q4_K matrix W (rows, cols)
+/// at w (rows contiguous) into dst, which holds loom_q4k_panel_bytes(rows, cols) bytes.
+void loom_q4k_repack(const void *w, int64_t cols, void *dst, int64_t panel_begin, int64_t panel_end);
+
+/// W (rows, cols) @ X (n, cols)^T for the rows of panels [panel_begin, panel_end) -> y (n, ldy):
+/// y[t * ldy + r] = (row r of W) · (row t of X), W as repacked panels, X quantized to q8_K with row t at
+/// xq + t * xq_row_bytes. n = 1 is the decode product.
+void loom_q4k_panels_matmul(const void *panels, int64_t cols, const void *xq, size_t xq_row_bytes, int64_t n,
+                            float *y, int64_t ldy, int64_t panel_begin, int64_t panel_end);
+
 /// lanes[l] = Σ a[i]·b[i] (each step one fused multiply-add) over i ≡ l (mod 8), for the first
 /// n / 8 · 8 elements. The same eight accumulators as a SIMD8 loop with addProduct, without its
 /// per-lane fmaf calls when the Swift code is not compiled for FMA.

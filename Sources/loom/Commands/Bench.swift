@@ -11,6 +11,9 @@ struct Bench: AsyncParsableCommand {
     @Option(name: [.customShort("p"), .long], help: "Prompt tokens of the prompt-processing test.") var promptTokens = 512
     @Option(name: [.customShort("n"), .long], help: "Tokens of the generation test.") var generatedTokens = 128
     @Option(name: [.customShort("r"), .long], help: "Timed repetitions of each test.") var repetitions = 3
+    @Option(name: [.customShort("d"), .long], help: "Tokens already in the KV cache when each test starts.") var depth = 0
+    @Flag(help: ArgumentHelp("Prefill through dequantized tiles and sgemm instead of the int8 kernels (for before/after comparisons).",
+                             visibility: .hidden)) var sgemmPrefill = false
     @Flag(help: "Print JSON.") var json = false
 
     func run() async throws {
@@ -18,9 +21,11 @@ struct Bench: AsyncParsableCommand {
         guard !counts.isEmpty, counts.count == threads.split(separator: ",").count, counts.allSatisfy({ $0 >= 1 }) else {
             throw ValidationError("--threads must be a comma-separated list of positive integers, e.g. 1,2")
         }
+        guard depth >= 0 else { throw ValidationError("--depth must not be negative") }
         let path = try ModelStore().resolve(model).path
-        let bench = ModelBenchmark(promptTokens: promptTokens, generatedTokens: generatedTokens,
-                                   repetitions: repetitions, threadCounts: counts)
+        var bench = ModelBenchmark(promptTokens: promptTokens, generatedTokens: generatedTokens,
+                                   repetitions: repetitions, threadCounts: counts, depth: depth)
+        bench.int8Prefill = !sgemmPrefill
         let report = try bench.run(path: path) { m in
             if !json { FileHandleOutput.standardError(Self.row(m).joined(separator: "  ") + "\n") }
         }
