@@ -19,7 +19,8 @@ public struct AgentWarmup: Sendable {
         public var tokens: Int
         /// Whether the prefix was on disk already (it was then loaded, which checks it).
         public var alreadyCached: Bool
-        /// Seconds it took (loading, or computing and saving).
+        /// Seconds the prefix took: loading it from disk, or computing and saving it (not counting
+        /// loading the model and starting the plugins).
         public var seconds: Double
     }
 
@@ -30,12 +31,15 @@ public struct AgentWarmup: Sendable {
     final class WarmingModel: LanguageModel, @unchecked Sendable {
         let local: LocalModel
         var outcome: (tokens: Int, alreadyCached: Bool)?
+        var seconds = 0.0
         var info: ModelInfo { local.info }
 
         init(local: LocalModel) { self.local = local }
 
         func complete(_ request: CompletionRequest, onText: (@Sendable (String) -> Void)?) async throws -> Completion {
+            let started = Date()
             outcome = try local.warm(request) ?? (0, false)
+            seconds = Date().timeIntervalSince(started)
             throw Done()
         }
     }
@@ -48,7 +52,6 @@ public struct AgentWarmup: Sendable {
     /// Warms `agent`'s prefix for `modelName` (default: the agent's model).
     /// - Throws: the model's or the plugins' errors; `AgentRunError.notWired` for a model that is not local.
     public func warm(_ agent: AgentDefinition, modelName: String? = nil) async throws -> Result {
-        let started = Date()
         guard let local = try await components.model(modelName ?? agent.model) as? LocalModel else {
             throw AgentRunError.notWired(what: "a prompt cache for a model that does not run in this process")
         }
@@ -60,7 +63,6 @@ public struct AgentWarmup: Sendable {
             _ = try await orchestrator.run(question: "?")
         } catch is Done {}
         let outcome = model.outcome ?? (0, false)
-        return Result(agent: agent.name, tokens: outcome.tokens, alreadyCached: outcome.alreadyCached,
-                      seconds: Date().timeIntervalSince(started))
+        return Result(agent: agent.name, tokens: outcome.tokens, alreadyCached: outcome.alreadyCached, seconds: model.seconds)
     }
 }
