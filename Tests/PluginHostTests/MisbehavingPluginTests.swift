@@ -55,6 +55,32 @@ final class MisbehavingPluginTests: XCTestCase {
         XCTAssertLessThan(result.durationSeconds, 5)
     }
 
+    func testStderrFloodKeepsHostMemoryBounded() async throws {
+        let executor = try Probe.executor(self, [try Probe.plugin(self, sandbox: ["wall_seconds": 120, "cpu_seconds": 120])])
+        let warm = await call(executor, "echo", ["text": "started"])
+        XCTAssertEqual(warm.content, "started", "the plugin runs before the baseline is taken")
+        let baseline = try XCTUnwrap(residentBytes())
+        let sampler = ResidentPeakSampler()
+        let result = await call(executor, "stderr_flood", ["megabytes": 200])
+        let growth = sampler.stop() - baseline
+        XCTAssertFalse(result.isError, result.content)
+        XCTAssertEqual(result.content, "flooded stderr", "the answer after the flood is used")
+        XCTAssertLessThan(growth, 32 << 20, "200 MiB of stderr grew the host by \(growth >> 20) MiB")
+        let crash = await call(executor, "crash")
+        XCTAssertTrue(crash.content.hasSuffix("probe: crashing during a call"), "the stderr tail is the newest: \(crash.content)")
+    }
+
+    func testStdoutFloodKeepsHostMemoryBounded() async throws {
+        let executor = try Probe.executor(self, [try Probe.plugin(self, sandbox: ["wall_seconds": 120, "cpu_seconds": 120])])
+        _ = await call(executor, "echo", ["text": "started"])
+        let baseline = try XCTUnwrap(residentBytes())
+        let sampler = ResidentPeakSampler()
+        let result = await call(executor, "flood", ["megabytes": 200])
+        let growth = sampler.stop() - baseline
+        XCTAssertTrue(result.isError && result.content.contains("more than 1048576 bytes"), result.content)
+        XCTAssertLessThan(growth, 32 << 20, "200 MiB on stdout grew the host by \(growth >> 20) MiB")
+    }
+
     func testInvalidJSONOnCall() async throws {
         let executor = try Probe.executor(self, [try Probe.plugin(self)])
         let result = await call(executor, "garbage")

@@ -12,6 +12,7 @@ Without MODE it serves these tools; several misbehave on purpose:
   crash {}               exits with status 7 without answering
   hang {}                never answers
   flood {megabytes}      writes that many MiB of 'x' to stdout
+  stderr_flood {megabytes}  writes that many MiB to stderr, then answers
   garbage {}             writes a line that is not JSON
   spin {}                burns CPU forever
   connect {port}         tries a TCP connection to 127.0.0.1:port
@@ -35,7 +36,7 @@ if MODE == "crash-at-once":
     sys.exit(3)
 
 TOOLS = ["echo", "fail", "crash", "hang", "flood", "garbage", "spin", "connect", "read_file", "write_file",
-         "env", "instance", "allocate", "run", "emit"]
+         "env", "instance", "allocate", "run", "emit", "stderr_flood"]
 INSTANCE = os.urandom(8).hex()
 
 
@@ -65,6 +66,13 @@ def call(name, args):
             sys.stdout.write(chunk)
         sys.stdout.flush()
         return text("flooded")
+    if name == "stderr_flood":
+        chunk = "e" * 1023 + "\n"
+        for _ in range(int(args.get("megabytes", 100)) * 1024):
+            sys.stderr.write(chunk)
+        sys.stderr.write("probe: stderr flood done\n")
+        sys.stderr.flush()
+        return text("flooded stderr")
     if name == "garbage":
         sys.stdout.write("this is not json\n")
         sys.stdout.flush()
