@@ -4,8 +4,13 @@ import Foundation
 /// Renders a trace as a readable transcript: what was asked, each model call with token counts and
 /// timings, the plan, each tool call with its arguments, result and duration, and the answer.
 public enum TraceText {
-    /// The transcript of `trace`.
+    /// The transcript of `trace`, with control characters from plugins, pages and the model shown as
+    /// escapes (`TerminalText`), so printing it cannot drive the terminal.
     public static func render(_ trace: TraceFile) -> String {
+        TerminalText.neutralized(transcript(trace))
+    }
+
+    private static func transcript(_ trace: TraceFile) -> String {
         let h = trace.header
         var out = "Trace (schema \(h.schemaVersion), Loom \(h.loomVersion), started \(h.startedAt))\n"
         if let parent = h.parent { out += "Forked from: \(parent)\n" }
