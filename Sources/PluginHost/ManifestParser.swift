@@ -39,11 +39,7 @@ extension Manifest {
 
     /// Parses manifest text: JSON, or YAML when `yaml` is true.
     static func parseDocument(_ text: String, yaml: Bool, file: String) throws -> JSONValue {
-        if !yaml {
-            do { return try JSONValue.parse(text) } catch {
-                throw PluginHostError.unreadableManifest(file: file, reason: "not valid JSON (\(describe(error)))")
-            }
-        }
+        if !yaml { return try ManifestJSONParser.parse(text, file: file) }
         let node: Any?
         do { node = try Yams.load(yaml: text) } catch {
             throw PluginHostError.unreadableManifest(file: file, reason: "not valid YAML (\(error))")
@@ -54,10 +50,17 @@ extension Manifest {
         return value
     }
 
+    /// The field editors add to point at the JSON Schema (for completion); accepted and ignored.
+    static let schemaField = "$schema"
+
     /// Validates a decoded document; `file` names the source in errors.
+    ///
+    /// Every field other than the known ones and `$schema` (a string, ignored) is an error: a typo must
+    /// not silently drop a limit.
     public static func parse(_ document: JSONValue, file: String) throws -> Manifest {
         let reader = FieldReader(file: file)
-        let root = try reader.object(document, "manifest", allowed: CodingKeys.allCases.map(\.rawValue))
+        let root = try reader.object(document, "manifest", allowed: CodingKeys.allCases.map(\.rawValue) + [schemaField])
+        _ = try reader.optionalString(root[schemaField], schemaField, maxLength: 4096)
         let name = try reader.string(root["name"], "name", pattern: .pluginName)
         let version = try reader.string(root["version"], "version", maxLength: 64)
         let description = try reader.optionalString(root["description"], "description", maxLength: 1000) ?? ""
@@ -82,12 +85,6 @@ extension Manifest {
                         sandbox: sandbox, tools: tools)
     }
 
-    private static func describe(_ error: Error) -> String {
-        if case DecodingError.dataCorrupted(let context) = error {
-            return (context.underlyingError as NSError?)?.debugDescription ?? context.debugDescription
-        }
-        return "\(error)"
-    }
 }
 
 extension JSONValue {

@@ -186,7 +186,8 @@ public actor PluginToolExecutor: ToolExecutor {
         guard let command = manifest.command.first else {
             throw PluginHostError.launchFailed(plugin: manifest.name, reason: "empty command")
         }
-        let executable = try configuration.resolver.resolve(command, manifestDirectory: plugin.manifestDirectory)
+        let executable = try configuration.resolver.resolve(command, manifestDirectory: plugin.manifestDirectory,
+                                                            manifestFile: plugin.manifestURL.path)
         let plan = try configuration.launcher.plan(for: manifest, manifestDirectory: plugin.manifestDirectory,
                                                    executable: executable,
                                                    extraEnvironment: configuration.environment[manifest.name] ?? [:])
