@@ -122,9 +122,16 @@ final class PluginSession: @unchecked Sendable {
     /// Why the session ended, for the model and the trace ("exited with status 1; stderr: ...").
     var deathReason: String {
         stopLock.lock()
-        defer { stopLock.unlock() }
-        if let stopReason { return stopReason }
+        let reason = stopReason
+        stopLock.unlock()
+        if let reason { return reason }
+        if let status = exitStatus { return "plugin '\(manifest.name)' \(ChildProcess.describe(status: status))" }
         return "plugin '\(manifest.name)' is not running"
+    }
+
+    /// The process's wait status if it has exited, without blocking (nil while it runs).
+    var exitStatus: Int32? {
+        child.hasExited ? child.wait() : nil
     }
 
     /// Calls `tools/call`; every failure becomes a `CallOutcome.failed` with a readable message.

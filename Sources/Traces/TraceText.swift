@@ -43,6 +43,7 @@ public enum TraceText {
                 out += "\(at) tool \(call.id) \(result.plugin).\(call.name) \(call.arguments.compactText) "
                 out += "\(result.isError ? "FAILED" : "ok") in \(format(result.durationSeconds)) s\n"
                 out += indent(short(result.content, 300))
+                for warning in result.warnings ?? [] { out += indent("loom warning: " + warning) }
             case .answer(let text): out += "\(at) answer:\n" + indent(text)
             case .budgetStop(let reason): out += "\(at) budget stop: \(reason)\n"
             case .error(let message): out += "\(at) error: \(message)\n"

@@ -43,6 +43,7 @@ public final class AskProgressPrinter: @unchecked Sendable {
             let mark = result.isError ? "✗" : "✓"
             let firstLine = result.content.split(separator: "\n", omittingEmptySubsequences: true).first.map(String.init) ?? ""
             write("\(mark) \(Self.short(call.id, 40)) \(String(format: "%.2fs", result.durationSeconds)): \(Self.short(firstLine, 160))\n")
+            for warning in result.warnings ?? [] { write("  warning: \(Self.short(warning, 200))\n") }
         case .modelCall(let purpose, let completion):
             if verbose {
                 endAnswerLine()

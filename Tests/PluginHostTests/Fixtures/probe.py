@@ -13,6 +13,7 @@ Without MODE it serves these tools; several misbehave on purpose:
   hang {}                never answers
   flood {megabytes}      writes that many MiB of 'x' to stdout
   stderr_flood {megabytes}  writes that many MiB to stderr, then answers
+  exit_after_answer {status}  answers, then exits with that status
   garbage {}             writes a line that is not JSON
   spin {}                burns CPU forever
   connect {port}         tries a TCP connection to 127.0.0.1:port
@@ -36,7 +37,7 @@ if MODE == "crash-at-once":
     sys.exit(3)
 
 TOOLS = ["echo", "fail", "crash", "hang", "flood", "garbage", "spin", "connect", "read_file", "write_file",
-         "env", "instance", "allocate", "run", "emit", "stderr_flood"]
+         "env", "instance", "allocate", "run", "emit", "stderr_flood", "exit_after_answer"]
 INSTANCE = os.urandom(8).hex()
 
 
@@ -119,6 +120,8 @@ def call(name, args):
         sys.stdout.buffer.write(bytes.fromhex(args["hex"]))
         sys.stdout.buffer.flush()
         return None
+    if name == "exit_after_answer":
+        return text("answered; exiting with status %d" % int(args.get("status", 1)))
     if name == "instance":
         return text(INSTANCE)
     return text("unknown tool " + name, error=True)
@@ -154,5 +157,7 @@ for line in sys.stdin:
         result = call(params.get("name"), params.get("arguments") or {})
         if result is not None:
             send({"jsonrpc": "2.0", "id": request["id"], "result": result})
+        if params.get("name") == "exit_after_answer":
+            os._exit(int((params.get("arguments") or {}).get("status", 1)))
     else:
         send({"jsonrpc": "2.0", "id": request["id"], "error": {"code": -32601, "message": "no " + str(method)}})
