@@ -14,6 +14,7 @@ Without MODE it serves these tools; several misbehave on purpose:
   flood {megabytes}      writes that many MiB of 'x' to stdout
   stderr_flood {megabytes}  writes that many MiB to stderr, then answers
   exit_after_answer {status}  answers, then exits with that status
+  fork_bomb {limit}      forks sleeping children until fork fails (or limit), kills them, says how many
   garbage {}             writes a line that is not JSON
   spin {}                burns CPU forever
   connect {port}         tries a TCP connection to 127.0.0.1:port
@@ -37,7 +38,7 @@ if MODE == "crash-at-once":
     sys.exit(3)
 
 TOOLS = ["echo", "fail", "crash", "hang", "flood", "garbage", "spin", "connect", "read_file", "write_file",
-         "env", "instance", "allocate", "run", "emit", "stderr_flood", "exit_after_answer"]
+         "env", "instance", "allocate", "run", "emit", "stderr_flood", "exit_after_answer", "fork_bomb"]
 INSTANCE = os.urandom(8).hex()
 
 
@@ -120,6 +121,23 @@ def call(name, args):
         sys.stdout.buffer.write(bytes.fromhex(args["hex"]))
         sys.stdout.buffer.flush()
         return None
+    if name == "fork_bomb":
+        children = []
+        outcome = None
+        for _ in range(int(args.get("limit", 100000))):
+            try:
+                pid = os.fork()
+            except OSError as error:
+                outcome = "fork failed after %d children: %s" % (len(children), error.strerror)
+                break
+            if pid == 0:
+                time.sleep(120)
+                os._exit(0)
+            children.append(pid)
+        for pid in children:
+            os.kill(pid, 9)
+            os.waitpid(pid, 0)
+        return text(outcome or "forked %d children without a failure" % len(children))
     if name == "exit_after_answer":
         return text("answered; exiting with status %d" % int(args.get("status", 1)))
     if name == "instance":
