@@ -177,6 +177,19 @@ final class ManifestTests: XCTestCase {
                       field: "sandbox.cpu_seconds", found: "'cpu_seconds' a second time at line 2, column 32")
     }
 
+    func testDuplicateKeysInYAMLAreRefusedToo() throws {
+        XCTAssertThrowsError(try load("name: a\nversion: \"1\"\nname: b\ncommand: [x]\n", file: "m.yaml")) { error in
+            XCTAssertEqual(error as? PluginHostError, .invalidManifest(
+                file: self.directory.appendingPathComponent("m.yaml").path, field: "name",
+                expected: "each field at most once in an object", found: "'name' a second time at line 3, column 1"))
+        }
+        XCTAssertThrowsError(try load("name: a\nversion: \"1\"\ncommand: [x]\nsandbox:\n  cpu_seconds: 1\n  cpu_seconds: 9\n",
+                                      file: "m.yaml")) { error in
+            XCTAssertTrue("\(error)".contains("field 'sandbox.cpu_seconds': expected each field at most once"), "\(error)")
+        }
+        XCTAssertEqual(try load("name: a\nversion: \"1\"\ncommand: [x]\n", file: "m.yaml").name, "a")
+    }
+
     func testDeeplyNestedJSONSaysSoAndWhere() throws {
         let deep = String(repeating: "[", count: 5000) + String(repeating: "]", count: 5000)
         XCTAssertThrowsError(try load(#"{"name": "a", "version": "1", "command": ["x"], "tools": "# + deep + "}")) { error in
