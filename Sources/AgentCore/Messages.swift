@@ -87,10 +87,14 @@ public struct ToolResult: Codable, Hashable, Sendable {
     public var structured: JSONValue?
     /// Wall time of the call in seconds.
     public var durationSeconds: Double
+    /// What the host noticed about how this result came about, for the model and the trace: the plugin
+    /// was restarted for this call, or it exited with an error status after answering. Host text, not
+    /// plugin text; nil when there is nothing to say (and then absent from the trace).
+    public var warnings: [String]?
 
     /// Creates a result.
     public init(callID: String, plugin: String, tool: String, content: String, isError: Bool,
-                structured: JSONValue? = nil, durationSeconds: Double = 0) {
+                structured: JSONValue? = nil, durationSeconds: Double = 0, warnings: [String]? = nil) {
         self.callID = callID
         self.plugin = plugin
         self.tool = tool
@@ -98,6 +102,7 @@ public struct ToolResult: Codable, Hashable, Sendable {
         self.isError = isError
         self.structured = structured
         self.durationSeconds = durationSeconds
+        self.warnings = warnings
     }
 
     /// Whether the call failed or, for a tool that runs a program, the program did: `isError`, or a

@@ -26,28 +26,42 @@ public struct CommandResolver: Sendable {
 
     /// Resolves `command` for a manifest in `manifestDirectory`.
     ///
-    /// - Throws: `PluginHostError.commandNotFound` listing every place searched.
-    public func resolve(_ command: String, manifestDirectory: URL) throws -> URL {
+    /// - Parameter manifestFile: the manifest's path, named in errors (its folder when nil).
+    /// - Throws: `PluginHostError.commandNotFound` listing every place searched, or `.invalidManifest` for
+    ///   field `command[0]` when the file exists but is a directory or not executable.
+    public func resolve(_ command: String, manifestDirectory: URL, manifestFile: String? = nil) throws -> URL {
+        let candidates: [URL]
         if command.contains("/") {
             let url = command.hasPrefix("/")
                 ? URL(fileURLWithPath: command)
                 : manifestDirectory.appendingPathComponent(command)
-            let standardized = url.standardizedFileURL
-            guard Self.isExecutableFile(standardized.path) else {
-                throw PluginHostError.commandNotFound(command: command, searched: [standardized.path])
-            }
-            return standardized
+            candidates = [url.standardizedFileURL]
+        } else {
+            var found: [URL] = []
+            if let executableDirectory { found.append(executableDirectory.appendingPathComponent(command)) }
+            found += searchPath.filter { !$0.isEmpty }.map { URL(fileURLWithPath: $0).appendingPathComponent(command) }
+            candidates = found
         }
-        var candidates: [URL] = []
-        if let executableDirectory { candidates.append(executableDirectory.appendingPathComponent(command)) }
-        candidates += searchPath.filter { !$0.isEmpty }.map { URL(fileURLWithPath: $0).appendingPathComponent(command) }
-        if let found = candidates.first(where: { Self.isExecutableFile($0.path) }) { return found.standardizedFileURL }
+        if let found = candidates.first(where: { Self.problem($0.path) == nil }) { return found.standardizedFileURL }
+        for candidate in candidates {
+            guard let problem = Self.problem(candidate.path), problem != .missing else { continue }
+            let how = problem == .directory
+                ? "which is a directory"
+                : "which is a file without execute permission (chmod +x \(candidate.path))"
+            throw PluginHostError.invalidManifest(
+                file: manifestFile ?? manifestDirectory.path, field: "command[0]", expected: "an executable file",
+                found: "'\(command)' resolved to \(candidate.path), \(how)")
+        }
         throw PluginHostError.commandNotFound(command: command, searched: candidates.map(\.path))
     }
 
-    private static func isExecutableFile(_ path: String) -> Bool {
+    private enum Problem { case missing, directory, notExecutable }
+
+    /// Why `path` is not an executable file, or nil if it is one.
+    private static func problem(_ path: String) -> Problem? {
         var isDirectory: ObjCBool = false
-        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && !isDirectory.boolValue
-            && FileManager.default.isExecutableFile(atPath: path)
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return .missing }
+        if isDirectory.boolValue { return .directory }
+        return FileManager.default.isExecutableFile(atPath: path) ? nil : .notExecutable
     }
 }

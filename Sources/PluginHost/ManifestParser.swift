@@ -39,13 +39,14 @@ extension Manifest {
 
     /// Parses manifest text: JSON, or YAML when `yaml` is true.
     static func parseDocument(_ text: String, yaml: Bool, file: String) throws -> JSONValue {
-        if !yaml {
-            do { return try JSONValue.parse(text) } catch {
-                throw PluginHostError.unreadableManifest(file: file, reason: "not valid JSON (\(describe(error)))")
-            }
-        }
+        if !yaml { return try ManifestJSONParser.parse(text, file: file) }
         let node: Any?
-        do { node = try Yams.load(yaml: text) } catch {
+        do {
+            if let tree = try Yams.compose(yaml: text) { try refuseDuplicateKeys(tree, path: "", depth: 0, file: file) }
+            node = try Yams.load(yaml: text)
+        } catch let error as PluginHostError {
+            throw error
+        } catch {
             throw PluginHostError.unreadableManifest(file: file, reason: "not valid YAML (\(error))")
         }
         guard let node, let value = JSONValue(yaml: node) else {
@@ -54,10 +55,49 @@ extension Manifest {
         return value
     }
 
+    /// Throws for a key given twice in one YAML mapping (Yams keeps the last one silently), naming the
+    /// field and where the second one is, and for nesting deeper than JSON manifests may have.
+    private static func refuseDuplicateKeys(_ node: Node, path: String, depth: Int, file: String) throws {
+        if case .scalar = node { return }
+        guard depth < ManifestJSONParser.maxDepth else {
+            throw PluginHostError.unreadableManifest(
+                file: file, reason: "YAML nested too deeply: more than \(ManifestJSONParser.maxDepth) levels"
+                    + (node.mark.map { " at line \($0.line), column \($0.column)" } ?? "")
+                    + (path.isEmpty ? "" : ", inside field '\(path.prefix(120))'"))
+        }
+        switch node {
+        case .mapping(let mapping):
+            var seen: Set<String> = []
+            for (key, value) in mapping {
+                let name = key.string ?? "\(key)"
+                let field = path.isEmpty ? name : "\(path).\(name)"
+                guard seen.insert(name).inserted else {
+                    throw PluginHostError.invalidManifest(
+                        file: file, field: String(field.prefix(120)), expected: "each field at most once in an object",
+                        found: "'\(name.prefix(120))' a second time" + (key.mark.map { " at line \($0.line), column \($0.column)" } ?? ""))
+                }
+                try refuseDuplicateKeys(value, path: field, depth: depth + 1, file: file)
+            }
+        case .sequence(let sequence):
+            for (index, item) in sequence.enumerated() {
+                try refuseDuplicateKeys(item, path: "\(path)[\(index)]", depth: depth + 1, file: file)
+            }
+        case .scalar:
+            return
+        }
+    }
+
+    /// The field editors add to point at the JSON Schema (for completion); accepted and ignored.
+    static let schemaField = "$schema"
+
     /// Validates a decoded document; `file` names the source in errors.
+    ///
+    /// Every field other than the known ones and `$schema` (a string, ignored) is an error: a typo must
+    /// not silently drop a limit.
     public static func parse(_ document: JSONValue, file: String) throws -> Manifest {
         let reader = FieldReader(file: file)
-        let root = try reader.object(document, "manifest", allowed: CodingKeys.allCases.map(\.rawValue))
+        let root = try reader.object(document, "manifest", allowed: CodingKeys.allCases.map(\.rawValue) + [schemaField])
+        _ = try reader.optionalString(root[schemaField], schemaField, maxLength: 4096)
         let name = try reader.string(root["name"], "name", pattern: .pluginName)
         let version = try reader.string(root["version"], "version", maxLength: 64)
         let description = try reader.optionalString(root["description"], "description", maxLength: 1000) ?? ""
@@ -82,12 +122,6 @@ extension Manifest {
                         sandbox: sandbox, tools: tools)
     }
 
-    private static func describe(_ error: Error) -> String {
-        if case DecodingError.dataCorrupted(let context) = error {
-            return (context.underlyingError as NSError?)?.debugDescription ?? context.debugDescription
-        }
-        return "\(error)"
-    }
 }
 
 extension JSONValue {

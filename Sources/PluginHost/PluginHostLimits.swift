@@ -18,12 +18,13 @@ public struct PluginHostLimits: Sendable, Hashable {
     public var maxToolPages: Int
     /// Upper bound on the time a plugin gets to start and list its tools (also capped by `wall_seconds`).
     public var startSeconds: Double
-    /// How often a plugin that crashed or was stopped is started again in one run.
+    /// How often a plugin that crashed, exited or was stopped is started again in one run (each restart is
+    /// reported in the warnings of the result it serves).
     public var restarts: Int
 
     /// Creates limits; the defaults suit a small local model's context.
     public init(descriptionCharacters: Int = 1024, resultCharacters: Int = 16384, schemaBytes: Int = 16384,
-                maxTools: Int = 64, maxToolPages: Int = 16, startSeconds: Double = 30, restarts: Int = 1) {
+                maxTools: Int = 64, maxToolPages: Int = 16, startSeconds: Double = 30, restarts: Int = 2) {
         self.descriptionCharacters = descriptionCharacters
         self.resultCharacters = resultCharacters
         self.schemaBytes = schemaBytes

@@ -24,7 +24,7 @@ final class PluginSession: @unchecked Sendable {
 
     private let child: ChildProcess
     private let connection: RPCConnection
-    private let privateTemp: URL?
+    private let plan: LaunchPlan
     private let stopLock = NSLock()
     private var stopped = false
     private var stopReason: String?
@@ -33,13 +33,13 @@ final class PluginSession: @unchecked Sendable {
     static let protocolVersion = "2025-03-26"
 
     private init(manifest: Manifest, tools: [PluginToolInfo], serverInfo: JSONValue?, child: ChildProcess,
-                 connection: RPCConnection, privateTemp: URL?) {
+                 connection: RPCConnection, plan: LaunchPlan) {
         self.manifest = manifest
         self.tools = tools
         self.serverInfo = serverInfo
         self.child = child
         self.connection = connection
-        self.privateTemp = privateTemp
+        self.plan = plan
     }
 
     /// Spawns the plugin and runs `initialize`, `notifications/initialized` and `tools/list`.
@@ -48,7 +48,7 @@ final class PluginSession: @unchecked Sendable {
     static func start(manifest: Manifest, plan: LaunchPlan, limits: PluginHostLimits) async throws -> PluginSession {
         let child: ChildProcess
         do { child = try ChildProcess.spawn(plan, name: manifest.name) } catch {
-            if let privateTemp = plan.privateTemp { try? FileManager.default.removeItem(at: privateTemp) }
+            plan.removeHostResources()
             throw error
         }
         let box = SessionBox()
@@ -61,7 +61,7 @@ final class PluginSession: @unchecked Sendable {
             _ = connection.waitUntilClosed(seconds: 1)
             let status = ChildProcess.describe(status: child.wait())
             _ = connection.waitForStderrEnd(seconds: 1)
-            if let privateTemp = plan.privateTemp { try? FileManager.default.removeItem(at: privateTemp) }
+            plan.removeHostResources()
             let reason = Self.explain(failure, plugin: manifest.name, status: status, stderr: connection.stderrExcerpt)
             return .handshakeFailed(plugin: manifest.name, reason: "\(step): \(reason)")
         }
@@ -98,7 +98,7 @@ final class PluginSession: @unchecked Sendable {
         }
         let session = PluginSession(manifest: manifest, tools: Array(tools.prefix(limits.maxTools)),
                                     serverInfo: serverInfo, child: child, connection: connection,
-                                    privateTemp: plan.privateTemp)
+                                    plan: plan)
         box.session = session
         return session
     }
@@ -122,9 +122,16 @@ final class PluginSession: @unchecked Sendable {
     /// Why the session ended, for the model and the trace ("exited with status 1; stderr: ...").
     var deathReason: String {
         stopLock.lock()
-        defer { stopLock.unlock() }
-        if let stopReason { return stopReason }
+        let reason = stopReason
+        stopLock.unlock()
+        if let reason { return reason }
+        if let status = exitStatus { return "plugin '\(manifest.name)' \(ChildProcess.describe(status: status))" }
         return "plugin '\(manifest.name)' is not running"
+    }
+
+    /// The process's wait status if it has exited, without blocking (nil while it runs).
+    var exitStatus: Int32? {
+        child.hasExited ? child.wait() : nil
     }
 
     /// Calls `tools/call`; every failure becomes a `CallOutcome.failed` with a readable message.
@@ -147,7 +154,8 @@ final class PluginSession: @unchecked Sendable {
         }
     }
 
-    /// Stops the plugin: closes stdin, kills its process group, reaps it and removes its temp dir.
+    /// Stops the plugin: closes stdin, kills its process group, reaps it and removes its temp dir and
+    /// pids cgroup.
     func stop(reason: String?) {
         stopLock.lock()
         if stopReason == nil, let reason { stopReason = reason }
@@ -158,7 +166,7 @@ final class PluginSession: @unchecked Sendable {
         child.closeInput()
         child.killGroup()
         child.wait()
-        if let privateTemp { try? FileManager.default.removeItem(at: privateTemp) }
+        plan.removeHostResources()
     }
 
     /// Turns a transport failure into one sentence the model can act on.

@@ -2,11 +2,17 @@ import AgentCore
 import Foundation
 
 /// Runs tool calls on sandboxed MCP plugins: starts each plugin on first use, reuses it for the run,
-/// restarts it once after a crash and stops every plugin on `shutdown()` (or when the executor is freed).
+/// restarts it after a crash (at most `PluginHostLimits.restarts` times per run) and stops every plugin on
+/// `shutdown()` (or when the executor is freed).
 ///
 /// `call(_:)` never throws: an unknown tool, bad arguments, a crash, a hang, a stdout flood, invalid
 /// JSON-RPC or an `isError` answer all come back as a `ToolResult` with `isError: true`, a message the
 /// model can read, its provenance (plugin, tool, call id) and `durationSeconds`.
+///
+/// What the host notices besides the answer goes into the result's `warnings`, which the model and the
+/// trace see: the plugin was restarted for this call (restart n of the limit), or it exited with an error
+/// status after answering. An answer followed by such an exit is still used: the answer is complete and
+/// valid; the warning says the plugin failed after giving it (see docs/plugins.md, "Failures are data").
 public actor PluginToolExecutor: ToolExecutor {
     /// How plugins are launched and limited.
     public struct Configuration: Sendable {
@@ -35,6 +41,10 @@ public actor PluginToolExecutor: ToolExecutor {
         var starting: Task<PluginSession, Error>?
         var starts = 0
         var lastFailure: String?
+        /// Whether the current session's end has been reported (by a failed call or a warning).
+        var endReported = false
+        /// Host warnings for the plugin's next result.
+        var warnings: [String] = []
     }
 
     private let configuration: Configuration
@@ -90,9 +100,12 @@ public actor PluginToolExecutor: ToolExecutor {
         {
             let elapsed = started.duration(to: clock.now)
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            let warnings = states[plugin]?.warnings ?? []
+            states[plugin]?.warnings = []
             return (ToolResult(callID: call.id, plugin: plugin, tool: tool,
                                content: configuration.limits.cap(text, to: configuration.limits.resultCharacters),
-                               isError: isError, structured: structured, durationSeconds: seconds), mcp)
+                               isError: isError, structured: structured, durationSeconds: seconds,
+                               warnings: warnings.isEmpty ? nil : warnings), mcp)
         }
         let target: (plugin: String, tool: String)
         switch await resolve(call.name) {
@@ -126,10 +139,14 @@ public actor PluginToolExecutor: ToolExecutor {
                                          timeout: session.manifest.sandbox.wallSeconds)
         switch outcome {
         case .failed(let message, let fatal):
-            if fatal { states[target.plugin]?.lastFailure = message }
+            if fatal {
+                states[target.plugin]?.lastFailure = message
+                states[target.plugin]?.endReported = true
+            }
             return result(plugin: target.plugin, tool: target.tool, message, isError: true)
         case .completed(let value):
             mcp = value
+            if let status = session.exitStatus { noteExitAfterAnswer(target.plugin, status: status) }
             let (text, isError, structured) = MCPResult.flatten(value)
             return result(plugin: target.plugin, tool: target.tool, text, isError: isError, structured: structured)
         }
@@ -153,13 +170,23 @@ public actor PluginToolExecutor: ToolExecutor {
         if let session = state.session, session.isAlive { return session }
         if let starting = state.starting { return try await starting.value }
         if let dead = state.session {
-            state.lastFailure = state.lastFailure ?? dead.deathReason
+            if !state.endReported, let status = dead.exitStatus {
+                // It ended between calls, after its last answer: say so once, on the next result.
+                states[name] = state
+                noteExitAfterAnswer(name, status: status)
+                state = states[name] ?? state
+            }
+            state.lastFailure = state.endReported ? state.lastFailure ?? dead.deathReason : dead.deathReason
             dead.stop(reason: nil)
         }
         if state.starts > configuration.limits.restarts {
             throw PluginHostError.launchFailed(
                 plugin: name, reason: "it failed \(state.starts) time(s) and is not restarted again in this run; "
                     + "last failure: \(state.lastFailure ?? "unknown")")
+        }
+        if state.starts > 0 {
+            state.warnings.append("loom restarted plugin '\(name)' for this call (restart \(state.starts) of at most "
+                                  + "\(configuration.limits.restarts) in this run) after it stopped")
         }
         state.starts += 1
         let plugin = state.plugin
@@ -172,6 +199,7 @@ public actor PluginToolExecutor: ToolExecutor {
             let session = try await task.value
             states[name]?.starting = nil
             states[name]?.session = session
+            states[name]?.endReported = false
             reaper.add(session)
             return session
         } catch {
@@ -181,12 +209,26 @@ public actor PluginToolExecutor: ToolExecutor {
         }
     }
 
+    /// Records that plugin `name` exited with wait status `status` after answering: the answer stands; a
+    /// status other than 0 becomes a warning on the next result (this call's, when it is noticed at once).
+    private func noteExitAfterAnswer(_ name: String, status: Int32) {
+        guard states[name]?.endReported == false else { return }
+        states[name]?.endReported = true
+        let how = ChildProcess.describe(status: status)
+        states[name]?.lastFailure = "plugin '\(name)' \(how) after answering"
+        if status != 0 {
+            states[name]?.warnings.append("plugin '\(name)' \(how) after answering a call; its answer is used, "
+                                          + "and the plugin is restarted for its next call")
+        }
+    }
+
     private static func launch(_ plugin: RegisteredPlugin, _ configuration: Configuration) async throws -> PluginSession {
         let manifest = plugin.manifest
         guard let command = manifest.command.first else {
             throw PluginHostError.launchFailed(plugin: manifest.name, reason: "empty command")
         }
-        let executable = try configuration.resolver.resolve(command, manifestDirectory: plugin.manifestDirectory)
+        let executable = try configuration.resolver.resolve(command, manifestDirectory: plugin.manifestDirectory,
+                                                            manifestFile: plugin.manifestURL.path)
         let plan = try configuration.launcher.plan(for: manifest, manifestDirectory: plugin.manifestDirectory,
                                                    executable: executable,
                                                    extraEnvironment: configuration.environment[manifest.name] ?? [:])

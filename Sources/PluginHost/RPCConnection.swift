@@ -23,9 +23,11 @@ enum RPCFailure: Error, Equatable, Sendable {
 /// A newline-delimited JSON-RPC 2.0 client over a child's pipes (MCP's stdio transport).
 ///
 /// A dedicated thread reads stdout, counts bytes and splits lines; a second thread drains stderr into a
-/// bounded tail kept for error messages. Limits the MCP swift-sdk does not enforce are enforced here:
-/// stdout beyond `maxOutputBytes` for one call (or one message) and anything that is not JSON-RPC fail
-/// every pending request and call `onFatal`, which stops the plugin; each request has its own deadline.
+/// fixed-size tail kept for error messages. What the host holds per plugin is bounded whatever it writes:
+/// one stdout line of at most `maxOutputBytes`, the stderr tail, and the read chunks. Limits the MCP
+/// swift-sdk does not enforce are enforced here: stdout beyond `maxOutputBytes` for one call (or one
+/// message) and anything that is not JSON-RPC fail every pending request and call `onFatal`, which stops
+/// the plugin; each request has its own deadline.
 final class RPCConnection: @unchecked Sendable {
     private let child: ChildProcess
     private let maxOutputBytes: Int
@@ -37,7 +39,7 @@ final class RPCConnection: @unchecked Sendable {
     private var nextID = 1
     private var failure: RPCFailure?
     private var windowBytes = 0
-    private var stderrTail = Data()
+    private var stderrTail = TailBuffer(capacity: RPCConnection.stderrTailBytes)
     private let closedSignal = DispatchSemaphore(value: 0)
     private let stderrDrained = DispatchSemaphore(value: 0)
 
@@ -60,7 +62,7 @@ final class RPCConnection: @unchecked Sendable {
     var stderrExcerpt: String {
         lock.lock()
         defer { lock.unlock() }
-        return String(decoding: stderrTail, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return String(decoding: stderrTail.bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// Waits up to `seconds` until the plugin's stderr reached its end (after the process exited), so
@@ -221,7 +223,6 @@ final class RPCConnection: @unchecked Sendable {
             if count <= 0 { break }
             lock.lock()
             stderrTail.append(contentsOf: chunk[0..<count])
-            if stderrTail.count > Self.stderrTailBytes { stderrTail = stderrTail.suffix(Self.stderrTailBytes) }
             lock.unlock()
         }
     }

@@ -11,6 +11,14 @@ public struct LaunchPlan: Sendable, Equatable {
     public var environment: [String: String]
     /// A host directory mounted as the plugin's `/tmp`, removed when the plugin stops.
     public var privateTemp: URL?
+    /// The plugin's pids cgroup (see `PidsCgroup`), removed when the plugin stops.
+    public var pidsGroup: URL?
+
+    /// Removes what the plan created on the host (private temp dir, pids cgroup) once the plugin ended.
+    func removeHostResources() {
+        if let privateTemp { try? FileManager.default.removeItem(at: privateTemp) }
+        if let pidsGroup { PidsCgroup.remove(pidsGroup) }
+    }
 }
 
 /// Builds the command line that runs a plugin under its manifest's sandbox profile.
@@ -20,6 +28,10 @@ public struct LaunchPlan: Sendable, Equatable {
 /// an optional private `/tmp`, a read-only root, `--clearenv` plus the manifest's environment, and inside
 /// it `prlimit` applying RLIMIT_CPU, AS, NPROC, FSIZE and NOFILE before `exec`-ing the plugin.
 /// Unsandboxed (only on explicit request): `setpriv --pdeathsig KILL prlimit ... plugin`.
+///
+/// When Loom runs as root, RLIMIT_NPROC does not bind; if a pids cgroup hierarchy is writable the whole
+/// tree is started inside a group of its own whose `pids.max` is `max_processes` (plus bwrap's two
+/// processes), by a `/bin/sh` prefix that joins the group and then `exec`s the command above.
 public struct SandboxLauncher: Sendable {
     /// Whether plugins run isolated.
     public enum Mode: Sendable, Equatable {
@@ -35,6 +47,8 @@ public struct SandboxLauncher: Sendable {
     public let prlimit: String
     /// Where private temp directories are created on the host.
     public let temporaryRoot: URL
+    /// Where each plugin gets a pids cgroup enforcing `max_processes`, or nil (RLIMIT_NPROC only).
+    public let pidsCgroup: PidsCgroup?
 
     /// System directories every plugin sees read-only (those missing on the host are skipped).
     static let systemPaths = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/etc/ld.so.cache",
@@ -46,13 +60,15 @@ public struct SandboxLauncher: Sendable {
 
     /// Creates a launcher with an explicit mode.
     public init(mode: Mode, prlimit: String = "/usr/bin/prlimit",
-                temporaryRoot: URL = FileManager.default.temporaryDirectory) {
+                temporaryRoot: URL = FileManager.default.temporaryDirectory, pidsCgroup: PidsCgroup? = nil) {
         self.mode = mode
         self.prlimit = prlimit
         self.temporaryRoot = temporaryRoot
+        self.pidsCgroup = pidsCgroup
     }
 
-    /// Finds bubblewrap and prlimit in `searchPath`.
+    /// Finds bubblewrap and prlimit in `searchPath`, and a pids cgroup hierarchy when running as root
+    /// (`PidsCgroup.detect()`).
     ///
     /// - Parameter allowUnsandboxed: when bubblewrap is missing, run plugins without isolation instead of
     ///   failing (the caller must warn loudly). When true and bubblewrap exists, it is still not used.
@@ -65,20 +81,39 @@ public struct SandboxLauncher: Sendable {
         guard let prlimit = find("prlimit") else {
             throw PluginHostError.sandboxUnavailable(reason: "prlimit (util-linux) was not found in \(searchPath.joined(separator: ":"))")
         }
-        if allowUnsandboxed { return SandboxLauncher(mode: .unsandboxed, prlimit: prlimit) }
+        let pids = PidsCgroup.detect()
+        if allowUnsandboxed { return SandboxLauncher(mode: .unsandboxed, prlimit: prlimit, pidsCgroup: pids) }
         guard let bwrap = find("bwrap") else {
             throw PluginHostError.sandboxUnavailable(reason: "bubblewrap (bwrap) was not found in \(searchPath.joined(separator: ":"))")
         }
-        return SandboxLauncher(mode: .bubblewrap(bwrap), prlimit: prlimit)
+        return SandboxLauncher(mode: .bubblewrap(bwrap), prlimit: prlimit, pidsCgroup: pids)
     }
 
     /// Builds the launch plan for a plugin whose resolved executable is `executable`.
     ///
     /// - Parameters:
     ///   - extraEnvironment: host-provided variables (e.g. `LOOM_WEB_FETCH_ALLOW_HOSTS`), set after the manifest's.
-    /// - Throws: `PluginHostError.launchFailed` when a granted path does not exist or the temp dir cannot be made.
+    /// - Throws: `PluginHostError.launchFailed` when a granted path does not exist or the temp dir or pids
+    ///   cgroup cannot be made.
     public func plan(for manifest: Manifest, manifestDirectory: URL, executable: URL,
                      extraEnvironment: [String: String] = [:]) throws -> LaunchPlan {
+        var plan = try sandboxPlan(for: manifest, manifestDirectory: manifestDirectory, executable: executable,
+                                   extraEnvironment: extraEnvironment)
+        guard let pidsCgroup else { return plan }
+        do { plan.pidsGroup = try pidsCgroup.makeGroup(plugin: manifest.name, maxProcesses: manifest.sandbox.maxProcesses) } catch {
+            plan.removeHostResources()
+            throw error
+        }
+        if let group = plan.pidsGroup {
+            let wrapper = PidsCgroup.wrapper(group: group)
+            plan.arguments = wrapper.arguments + [plan.program] + plan.arguments
+            plan.program = wrapper.program
+        }
+        return plan
+    }
+
+    private func sandboxPlan(for manifest: Manifest, manifestDirectory: URL, executable: URL,
+                             extraEnvironment: [String: String]) throws -> LaunchPlan {
         let sandbox = manifest.sandbox
         var privateTemp: URL?
         if sandbox.filesystem.temp {

@@ -4,8 +4,13 @@ import Foundation
 /// Renders a trace as a readable transcript: what was asked, each model call with token counts and
 /// timings, the plan, each tool call with its arguments, result and duration, and the answer.
 public enum TraceText {
-    /// The transcript of `trace`.
+    /// The transcript of `trace`, with control characters from plugins, pages and the model shown as
+    /// escapes (`TerminalText`), so printing it cannot drive the terminal.
     public static func render(_ trace: TraceFile) -> String {
+        TerminalText.neutralized(transcript(trace))
+    }
+
+    private static func transcript(_ trace: TraceFile) -> String {
         let h = trace.header
         var out = "Trace (schema \(h.schemaVersion), Loom \(h.loomVersion), started \(h.startedAt))\n"
         if let parent = h.parent { out += "Forked from: \(parent)\n" }
@@ -36,6 +41,7 @@ public enum TraceText {
                 out += "\(at) tool \(call.id) \(result.plugin).\(call.name) \(call.arguments.compactText) "
                 out += "\(result.isError ? "FAILED" : "ok") in \(format(result.durationSeconds)) s\n"
                 out += indent(short(result.content, 300))
+                for warning in result.warnings ?? [] { out += indent("loom warning: " + warning) }
             case .answer(let text): out += "\(at) answer:\n" + indent(text)
             case .budgetStop(let reason): out += "\(at) budget stop: \(reason)\n"
             case .error(let message): out += "\(at) error: \(message)\n"

@@ -67,6 +67,18 @@ final class InjectionTests: XCTestCase {
         }
     }
 
+    func testHostWarningsFollowTheFenceAsLoomsWords() {
+        var generator = SeededGenerator(seed: 7)
+        let fence = UntrustedFence(using: &generator)
+        let warned = ToolResult(callID: "s1", plugin: "calc", tool: "evaluate", content: "42", isError: false,
+                                warnings: ["plugin 'calc' exited with status 3 after answering a call"])
+        XCTAssertEqual(fence.wrap(warned, limit: 100),
+                       fence.open(plugin: "calc", tool: "evaluate", callID: "s1", isError: false) + "\n42\n" + fence.close
+                           + "\nloom warning: plugin 'calc' exited with status 3 after answering a call")
+        let plain = ToolResult(callID: "s1", plugin: "calc", tool: "evaluate", content: "42", isError: false)
+        XCTAssertTrue(fence.wrap(plain, limit: 100).hasSuffix(fence.close), "no warnings, nothing after the fence")
+    }
+
     func testBoundaryDependsOnTheRunSeedOnly() {
         var a = SeededGenerator(seed: 1), b = SeededGenerator(seed: 1), c = SeededGenerator(seed: 2)
         XCTAssertEqual(UntrustedFence(using: &a), UntrustedFence(using: &b))

@@ -170,6 +170,102 @@ final class ManifestTests: XCTestCase {
         }
     }
 
+    func testDuplicateKeysAreRefusedNamingTheKey() {
+        assertInvalid(#"{"name": "a", "version": "1", "name": "b", "command": ["x"]}"#, field: "name",
+                      expected: "each field at most once", found: "'name' a second time at line 1, column 31")
+        assertInvalid("{\"name\": \"a\", \"version\": \"1\", \"command\": [\"x\"],\n \"sandbox\": {\"cpu_seconds\": 1, \"cpu_seconds\": 3600}}",
+                      field: "sandbox.cpu_seconds", found: "'cpu_seconds' a second time at line 2, column 32")
+    }
+
+    func testDuplicateKeysInYAMLAreRefusedToo() throws {
+        XCTAssertThrowsError(try load("name: a\nversion: \"1\"\nname: b\ncommand: [x]\n", file: "m.yaml")) { error in
+            XCTAssertEqual(error as? PluginHostError, .invalidManifest(
+                file: self.directory.appendingPathComponent("m.yaml").path, field: "name",
+                expected: "each field at most once in an object", found: "'name' a second time at line 3, column 1"))
+        }
+        XCTAssertThrowsError(try load("name: a\nversion: \"1\"\ncommand: [x]\nsandbox:\n  cpu_seconds: 1\n  cpu_seconds: 9\n",
+                                      file: "m.yaml")) { error in
+            XCTAssertTrue("\(error)".contains("field 'sandbox.cpu_seconds': expected each field at most once"), "\(error)")
+        }
+        XCTAssertEqual(try load("name: a\nversion: \"1\"\ncommand: [x]\n", file: "m.yaml").name, "a")
+    }
+
+    func testDeeplyNestedJSONSaysSoAndWhere() throws {
+        let deep = String(repeating: "[", count: 5000) + String(repeating: "]", count: 5000)
+        XCTAssertThrowsError(try load(#"{"name": "a", "version": "1", "command": ["x"], "tools": "# + deep + "}")) { error in
+            guard case PluginHostError.unreadableManifest(let file, let reason) = error else { return XCTFail("\(error)") }
+            XCTAssertTrue(file.hasSuffix("manifest.json"), file)
+            XCTAssertTrue(reason.hasPrefix("JSON nested too deeply: more than 64 levels of arrays and objects at line 1, column 121, "
+                                           + "inside field 'tools[0][0]"), reason)
+        }
+    }
+
+    func testNumberBeyondADoubleNamesTheFieldAndPosition() {
+        assertInvalid(#"{"name": "a", "version": 1e400, "command": ["x"]}"#, field: "version",
+                      expected: "a number within the range of a 64-bit float", found: "the number 1e400 at line 1, column 26")
+        assertInvalid(#"{"name": "a", "version": "1", "command": ["x"], "sandbox": {"wall_seconds": -2e308}}"#,
+                      field: "sandbox.wall_seconds", found: "-2e308")
+    }
+
+    func testSyntaxErrorsGiveLineAndColumn() throws {
+        XCTAssertThrowsError(try load("{\"name\": \"a\",\n  \"version\" \"1\"}")) { error in
+            XCTAssertEqual("\(error)", "cannot read manifest \(self.directory.appendingPathComponent("manifest.json").path): "
+                           + "not valid JSON: expected ':' after the field name at line 2, column 13")
+        }
+        XCTAssertThrowsError(try load(#"{"name": "a\q"}"#)) { error in
+            XCTAssertTrue("\(error)".contains("an unknown escape in a string at line 1, column 12"), "\(error)")
+        }
+        let manifest = try load(#"{"name": "a", "version": "\u00e9\ud83e\uddf5 \"q\"", "command": ["x"], "sandbox": {"cpu_seconds": 1.0e1}}"#)
+        XCTAssertEqual(manifest.version, "é🧵 \"q\"")
+        XCTAssertEqual(manifest.sandbox.cpuSeconds, 10)
+    }
+
+    func testSchemaFieldIsAcceptedAndOtherUnknownFieldsAreNot() throws {
+        let manifest = try load(#"{"$schema": "../manifest.schema.json", "name": "a", "version": "1", "command": ["x"]}"#)
+        XCTAssertEqual(manifest.name, "a")
+        assertInvalid(#"{"$schemas": "x", "name": "a", "version": "1", "command": ["x"]}"#, field: "$schemas",
+                      found: "an unknown field")
+        assertInvalid(#"{"$schema": 5, "name": "a", "version": "1", "command": ["x"]}"#, field: "$schema")
+    }
+
+    func testCommandThatIsADirectoryOrNotExecutableNamesTheManifest() throws {
+        let script = directory.appendingPathComponent("server.py")
+        try Data("#!/usr/bin/python3\n".utf8).write(to: script)
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: script.path)
+        let folder = directory.appendingPathComponent("server")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let manifestFile = directory.appendingPathComponent("manifest.json").path
+        let resolver = CommandResolver(executableDirectory: nil, searchPath: ["/usr/bin"])
+        XCTAssertThrowsError(try resolver.resolve("./server.py", manifestDirectory: directory, manifestFile: manifestFile)) { error in
+            XCTAssertEqual("\(error)", "invalid manifest \(manifestFile): field 'command[0]': expected an executable file, "
+                           + "found './server.py' resolved to \(script.path), which is a file without execute permission "
+                           + "(chmod +x \(script.path))")
+        }
+        XCTAssertThrowsError(try resolver.resolve("./server", manifestDirectory: directory, manifestFile: manifestFile)) { error in
+            XCTAssertEqual("\(error)", "invalid manifest \(manifestFile): field 'command[0]': expected an executable file, "
+                           + "found './server' resolved to \(folder.path), which is a directory")
+        }
+        XCTAssertThrowsError(try resolver.resolve("./absent", manifestDirectory: directory, manifestFile: manifestFile)) { error in
+            guard case PluginHostError.commandNotFound = error else { return XCTFail("\(error)") }
+        }
+    }
+
+    func testNotExecutableCommandIsReportedWhenThePluginStarts() async throws {
+        let script = directory.appendingPathComponent("server.py")
+        try Data("#!/usr/bin/python3\n".utf8).write(to: script)
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: script.path)
+        let url = try Probe.writeManifest(["name": "lazy", "version": "1", "command": ["./server.py"]], in: directory)
+        let plugin = RegisteredPlugin(manifest: try Manifest.load(from: url), manifestURL: url, source: .user)
+        let executor = try Probe.executor(self, [plugin])
+        do {
+            _ = try await executor.start(pluginNamed: "lazy")
+            XCTFail("a file without execute permission must not start")
+        } catch {
+            XCTAssertTrue("\(error)".contains("invalid manifest \(url.path): field 'command[0]'")
+                          && "\(error)".contains("without execute permission"), "\(error)")
+        }
+    }
+
     func testPublishedSchemaAgreesWithTheParser() throws {
         let schemaURL = Repository.root.appendingPathComponent("Plugins/manifest.schema.json")
         let schema = try JSONValue.parse(String(decoding: try Data(contentsOf: schemaURL), as: UTF8.self))

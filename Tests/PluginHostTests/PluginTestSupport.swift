@@ -76,6 +76,53 @@ func processExists(_ pid: Int32) -> Bool {
     kill(pid, 0) == 0 || errno == EPERM
 }
 
+/// This process's resident set size in bytes now (from `/proc/self/statm`), or nil where it is unreadable.
+func residentBytes() -> Int? {
+    guard let data = FileManager.default.contents(atPath: "/proc/self/statm") else { return nil }
+    let fields = String(decoding: data, as: UTF8.self).split(separator: " ")
+    guard fields.count > 1, let pages = Int(fields[1]) else { return nil }
+    return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+}
+
+/// Samples this process's resident set size every few milliseconds until stopped and keeps the largest.
+///
+/// `getrusage`'s `ru_maxrss` is a peak over the whole process life, so an earlier test's peak would hide
+/// growth; sampling the current size while something runs measures that thing alone.
+final class ResidentPeakSampler: @unchecked Sendable {
+    private let lock = NSLock()
+    private var peak = 0
+    private var running = true
+    private let finished = DispatchSemaphore(value: 0)
+
+    /// Starts sampling at once.
+    init() {
+        peak = residentBytes() ?? 0
+        Thread { [self] in
+            while true {
+                let now = residentBytes() ?? 0
+                lock.lock()
+                peak = max(peak, now)
+                let keepGoing = running
+                lock.unlock()
+                if !keepGoing { break }
+                usleep(2000)
+            }
+            finished.signal()
+        }.start()
+    }
+
+    /// Stops sampling and returns the largest resident size seen, in bytes.
+    func stop() -> Int {
+        lock.lock()
+        running = false
+        lock.unlock()
+        finished.wait()
+        lock.lock()
+        defer { lock.unlock() }
+        return peak
+    }
+}
+
 /// Pids of processes whose command line contains `marker`.
 func processes(containing marker: String) -> [Int32] {
     let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []

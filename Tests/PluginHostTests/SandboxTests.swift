@@ -136,11 +136,26 @@ final class SandboxTests: XCTestCase {
         XCTAssertEqual(left, [], "no plugin process survives shutdown")
     }
 
+    func testForkBombIsStoppedAtMaxProcessesAndTheHostStaysResponsive() async throws {
+        if getuid() == 0 && PidsCgroup.detect() == nil {
+            try TestModels.requirement("running as root, max_processes needs a writable pids cgroup (RLIMIT_NPROC does not bind root)")
+        }
+        let executor = try Probe.executor(self, [try Probe.plugin(self, sandbox: ["max_processes": 8, "wall_seconds": 60])])
+        let bomb = await call(executor, "fork_bomb", ["limit": 5000])
+        XCTAssertFalse(bomb.isError, bomb.content)
+        XCTAssertTrue(bomb.content.hasPrefix("fork failed after "), "the fork bomb was stopped: \(bomb.content)")
+        let children = Int(bomb.content.dropFirst("fork failed after ".count).prefix { $0.isNumber }) ?? .max
+        XCTAssertLessThan(children, 8, "the probe and its children stay within max_processes: \(bomb.content)")
+        let echo = await call(executor, "echo", ["text": "still responsive"])
+        XCTAssertEqual(echo.content, "still responsive")
+    }
+
     func testNoOrphanWhenParentIsKilled() async throws {
         let marker = "serve-\(UUID().uuidString.prefix(8))"
         let plugin = try Probe.plugin(self, mode: marker)
         let plan = try Probe.launcher().plan(for: plugin.manifest, manifestDirectory: plugin.manifestDirectory,
                                              executable: Probe.script)
+        if let group = plan.pidsGroup { addTeardownBlock { _ = rmdir(group.path) } }
         // A stand-in for loom: a shell that starts the sandbox and is then killed with SIGKILL.
         let parent = Process()
         parent.executableURL = URL(fileURLWithPath: "/bin/sh")

@@ -110,6 +110,26 @@ final class TraceFileTests: XCTestCase {
         XCTAssertEqual(outcomes.values.reduce(0, +), 600, "seed \(seed)")
     }
 
+    func testHostWarningsOfAToolResultAreKeptAndShown() async throws {
+        let path = Recording.temporaryPath("warned.jsonl")
+        let sink = try FileTraceSink(path: path)
+        await sink.record(.header(Recording.header(question: "q", agent: Recording.agent(), tools: [Recording.evaluate])))
+        let call = ToolCall(id: "s1", name: "evaluate", arguments: ["expression": "6*7"])
+        await sink.record(.toolCall(call: call, result: ToolResult(
+            callID: "s1", plugin: "calc", tool: "evaluate", content: "42", isError: false,
+            warnings: ["loom restarted plugin 'calc' for this call (restart 1 of at most 2 in this run) after it stopped"])))
+        await sink.record(.toolCall(call: call, result: ToolResult(callID: "s2", plugin: "calc", tool: "evaluate",
+                                                                   content: "42", isError: false)))
+        await sink.close()
+        let trace = try TraceReader.read(path: path)
+        guard case .toolCall(_, let result) = trace.records[0].event else { return XCTFail("\(trace.records)") }
+        XCTAssertEqual(result.warnings?.count, 1)
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+        XCTAssertFalse(lines[2].contains("warnings"), "a result without warnings is written as before: \(lines[2])")
+        XCTAssertTrue(TraceText.render(trace).contains("\n             loom warning: loom restarted plugin 'calc' for this call"),
+                      TraceText.render(trace))
+    }
+
     func testTextAndHTMLViews() async throws {
         let path = try await Recording.record(replies: Recording.planReplies)
         let trace = try TraceReader.read(path: path)

@@ -29,19 +29,21 @@ public final class AskProgressPrinter: @unchecked Sendable {
             write(replan ? "re-plan:\n" : "plan:\n")
             for step in plan.steps {
                 let after = step.dependsOn.isEmpty ? "" : "  (after \(step.dependsOn.joined(separator: ", ")))"
-                write("  \(step.id): \(step.tool) \(Self.short(step.arguments.compactText, 160))\(after)\n")
+                write("  \(Self.short(step.id, 40)): \(Self.short(step.tool, 80)) \(Self.short(step.arguments.compactText, 160))"
+                  + "\(Self.short(after, 160))\n")
             }
         case .observation(let text):
             endAnswerLine()
             write("note: \(Self.short(text, 200))\n")
         case .stepStarted(let call):
             endAnswerLine()
-            write("→ \(call.id) \(call.name) \(Self.short(call.arguments.compactText, 160))\n")
+            write("→ \(Self.short(call.id, 40)) \(Self.short(call.name, 80)) \(Self.short(call.arguments.compactText, 160))\n")
         case .stepFinished(let call, let result):
             endAnswerLine()
             let mark = result.isError ? "✗" : "✓"
             let firstLine = result.content.split(separator: "\n", omittingEmptySubsequences: true).first.map(String.init) ?? ""
-            write("\(mark) \(call.id) \(String(format: "%.2fs", result.durationSeconds)): \(Self.short(firstLine, 160))\n")
+            write("\(mark) \(Self.short(call.id, 40)) \(String(format: "%.2fs", result.durationSeconds)): \(Self.short(firstLine, 160))\n")
+            for warning in result.warnings ?? [] { write("  warning: \(Self.short(warning, 200))\n") }
         case .modelCall(let purpose, let completion):
             if verbose {
                 endAnswerLine()
@@ -51,7 +53,7 @@ public final class AskProgressPrinter: @unchecked Sendable {
             break
         case .budgetStop(let stop):
             endAnswerLine()
-            write("stopped: \(stop)\n")
+            write("stopped: \(TerminalText.neutralized("\(stop)", multiline: false))\n")
         case .answer:
             endAnswerLine()
         }
@@ -62,9 +64,11 @@ public final class AskProgressPrinter: @unchecked Sendable {
         streamingAnswer = false
     }
 
-    /// One line, at most `limit` characters.
+    /// One line, at most `limit` characters, control characters shown as escapes (plugin and page text
+    /// must not drive the terminal).
     static func short(_ text: String, _ limit: Int) -> String {
         let line = text.replacingOccurrences(of: "\n", with: " ")
-        return line.count <= limit ? line : String(line.prefix(limit - 1)) + "…"
+        let cut = line.count <= limit ? line : String(line.prefix(limit - 1)) + "…"
+        return TerminalText.neutralized(cut, multiline: false)
     }
 }

@@ -66,7 +66,8 @@ public struct PluginCommands: Sendable {
         return text
     }
 
-    /// Starts plugin `name` and describes each tool with its input schema.
+    /// Starts plugin `name` and describes each tool with its input schema (plugin text with control
+    /// characters shown as escapes, unless `json`).
     public func show(name: String, json: Bool, allowUnsandboxed: Bool) async throws -> String {
         let plugin = try setup.registry.plugin(named: name)
         let (tools, serverInfo) = try await listTools(of: plugin, allowUnsandboxed: allowUnsandboxed)
@@ -92,7 +93,7 @@ public struct PluginCommands: Sendable {
             if !tool.description.isEmpty { lines.append("  " + tool.description.replacingOccurrences(of: "\n", with: "\n  ")) }
             lines.append("  input schema: " + tool.inputSchema.prettyText.replacingOccurrences(of: "\n", with: "\n  "))
         }
-        return lines.joined(separator: "\n")
+        return TerminalText.neutralized(lines.joined(separator: "\n"))
     }
 
     /// Removes the user plugin `name`.
@@ -101,7 +102,8 @@ public struct PluginCommands: Sendable {
         return "removed plugin '\(name)'"
     }
 
-    /// Calls `tool` of plugin `name` once with `arguments` (JSON text).
+    /// Calls `tool` of plugin `name` once with `arguments` (JSON text). Without `json` the plugin's text
+    /// has its control characters shown as escapes (`TerminalText`), so it cannot drive the terminal.
     ///
     /// - Parameters:
     ///   - allowHosts: passed to the plugin as `LOOM_WEB_FETCH_ALLOW_HOSTS` (comma-separated).
@@ -125,7 +127,7 @@ public struct PluginCommands: Sendable {
             return (document.prettyText, result.isError)
         }
         let status = result.isError ? "error" : "ok"
-        return ("\(result.content)\n-- \(status), \(String(format: "%.1f", result.durationSeconds * 1000)) ms", result.isError)
+        return ("\(TerminalText.neutralized(result.content))\n-- \(status), \(String(format: "%.1f", result.durationSeconds * 1000)) ms", result.isError)
     }
 
     private func listTools(of plugin: RegisteredPlugin, allowUnsandboxed: Bool) async throws

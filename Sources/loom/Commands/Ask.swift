@@ -37,7 +37,7 @@ struct Ask: AsyncParsableCommand {
             if json {
                 print(AskReport.json(result))
             } else {
-                print(result.outcome.answer)
+                print(TerminalText.neutralized(result.outcome.answer))
                 FileHandleOutput.standardError(AskReport.footer(result) + "\n")
             }
         } catch {

@@ -12,6 +12,9 @@ Without MODE it serves these tools; several misbehave on purpose:
   crash {}               exits with status 7 without answering
   hang {}                never answers
   flood {megabytes}      writes that many MiB of 'x' to stdout
+  stderr_flood {megabytes}  writes that many MiB to stderr, then answers
+  exit_after_answer {status}  answers, then exits with that status
+  fork_bomb {limit}      forks sleeping children until fork fails (or limit), kills them, says how many
   garbage {}             writes a line that is not JSON
   spin {}                burns CPU forever
   connect {port}         tries a TCP connection to 127.0.0.1:port
@@ -35,7 +38,7 @@ if MODE == "crash-at-once":
     sys.exit(3)
 
 TOOLS = ["echo", "fail", "crash", "hang", "flood", "garbage", "spin", "connect", "read_file", "write_file",
-         "env", "instance", "allocate", "run", "emit"]
+         "env", "instance", "allocate", "run", "emit", "stderr_flood", "exit_after_answer", "fork_bomb"]
 INSTANCE = os.urandom(8).hex()
 
 
@@ -65,6 +68,13 @@ def call(name, args):
             sys.stdout.write(chunk)
         sys.stdout.flush()
         return text("flooded")
+    if name == "stderr_flood":
+        chunk = "e" * 1023 + "\n"
+        for _ in range(int(args.get("megabytes", 100)) * 1024):
+            sys.stderr.write(chunk)
+        sys.stderr.write("probe: stderr flood done\n")
+        sys.stderr.flush()
+        return text("flooded stderr")
     if name == "garbage":
         sys.stdout.write("this is not json\n")
         sys.stdout.flush()
@@ -111,6 +121,25 @@ def call(name, args):
         sys.stdout.buffer.write(bytes.fromhex(args["hex"]))
         sys.stdout.buffer.flush()
         return None
+    if name == "fork_bomb":
+        children = []
+        outcome = None
+        for _ in range(int(args.get("limit", 100000))):
+            try:
+                pid = os.fork()
+            except OSError as error:
+                outcome = "fork failed after %d children: %s" % (len(children), error.strerror)
+                break
+            if pid == 0:
+                time.sleep(120)
+                os._exit(0)
+            children.append(pid)
+        for pid in children:
+            os.kill(pid, 9)
+            os.waitpid(pid, 0)
+        return text(outcome or "forked %d children without a failure" % len(children))
+    if name == "exit_after_answer":
+        return text("answered; exiting with status %d" % int(args.get("status", 1)))
     if name == "instance":
         return text(INSTANCE)
     return text("unknown tool " + name, error=True)
@@ -146,5 +175,7 @@ for line in sys.stdin:
         result = call(params.get("name"), params.get("arguments") or {})
         if result is not None:
             send({"jsonrpc": "2.0", "id": request["id"], "result": result})
+        if params.get("name") == "exit_after_answer":
+            os._exit(int((params.get("arguments") or {}).get("status", 1)))
     else:
         send({"jsonrpc": "2.0", "id": request["id"], "error": {"code": -32601, "message": "no " + str(method)}})
