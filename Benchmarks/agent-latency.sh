@@ -9,7 +9,8 @@
 # --agent default` process on 2 threads. "warm": the prompt cache holds the agent's system turn
 # (`loom agents warm` first; a build without a prompt cache simply computes it). "cold": the prompt
 # cache is cleared before every run (LOOM_PROMPT_CACHE_MB=0 would turn it off altogether). Prints
-# every run, the medians and the median of the per-pair ratios B/A.
+# every run, the medians and the median of the per-pair ratios B/A. MODES="warm" (or "cold") runs one
+# of the two.
 set -euo pipefail
 
 a=${1:?usage: $0 LOOM_A LOOM_B [runs] [model] [question]}
@@ -40,7 +41,7 @@ EOF_PY
     tail -1 "$work/runs.tsv" >&2
 }
 
-for mode in warm cold; do
+for mode in ${MODES:-warm cold}; do
     if [ "$mode" = warm ]; then
         (cd "$(dirname "$b")/../.." && "$b" agents warm default --model "$model" >&2) || true
     fi
@@ -56,6 +57,8 @@ rows = [line.rstrip("\n").split("\t") for line in open(sys.argv[1])]
 print("| mode | A median s | B median s | B/A per pair (median) | model calls A / B |")
 print("| --- | --- | --- | --- | --- |")
 for mode in ["warm", "cold"]:
+    if not any(r[1] == mode for r in rows):
+        continue
     a = [r for r in rows if r[1] == mode and r[0] == "A"]
     b = [r for r in rows if r[1] == mode and r[0] == "B"]
     ratios = [float(y[2]) / float(x[2]) for x, y in zip(a, b)]
