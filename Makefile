@@ -35,10 +35,10 @@ build-tests:
 test-models: build-tests
 	@for m in $(TEST_MODELS); do .build/release/loom models pull $$m || exit 1; done
 
-models: build
+models: system-packages build
 	@for m in $(TEST_MODELS) $(MODEL); do .build/release/loom models pull $$m || exit 1; done
 
-bench: build
+bench: system-packages build
 	.build/release/loom bench --model $(MODEL)
 
 clean:
