@@ -1,5 +1,6 @@
 import AgentCore
 import CKernels
+import TestSupport
 import XCTest
 import GGUF
 @testable import Kernels
@@ -34,7 +35,7 @@ final class Int8MatMulTests: XCTestCase {
     }
 
     func testEveryTypeAgainstNaiveProductAndMatVec() throws {
-        try XCTSkipUnless(Kernels.simdEnabled, "int8 kernels need AVX2")
+        if !Kernels.simdEnabled { try TestModels.requirement("int8 kernels need AVX2 (this CPU has no AVX2/FMA/F16C)") }
         let pool = ThreadPool(threadCount: 2)
         for type in types {
             XCTAssertEqual(Kernels.hasInt8MatMul(type), type.blockSize == 256, "\(type): matMul's choice")
@@ -69,7 +70,7 @@ final class Int8MatMulTests: XCTestCase {
     }
 
     func testManyRowsCrossRowBlocksAndThreadCounts() throws {
-        try XCTSkipUnless(Kernels.simdEnabled, "int8 kernels need AVX2")
+        if !Kernels.simdEnabled { try TestModels.requirement("int8 kernels need AVX2 (this CPU has no AVX2/FMA/F16C)") }
         let pools = [ThreadPool(threadCount: 1), ThreadPool(threadCount: 2), ThreadPool(threadCount: 3)]
         for type in [GGMLType.q4_K, .q6_K, .q8_0] {
             // More rows than one 96 KB row block of the C loop.
@@ -83,7 +84,7 @@ final class Int8MatMulTests: XCTestCase {
     }
 
     func testSIMDActivationQuantizationMatchesPortable() throws {
-        try XCTSkipUnless(Kernels.simdEnabled, "needs AVX2")
+        if !Kernels.simdEnabled { try TestModels.requirement("needs AVX2 (this CPU has no AVX2/FMA/F16C)") }
         var rng = SeededGenerator(seed: 2024)
         for vecType in [GGMLType.q8_0, .q8_K] {
             for scale in [Float(1), 1e-3, 300] {

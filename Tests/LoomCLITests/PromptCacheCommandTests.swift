@@ -28,7 +28,7 @@ final class PromptCacheCommandTests: XCTestCase {
 
         let trace = home.appendingPathComponent("run.jsonl")
         let ask = try cli.run(["ask", "--agent", "math", "--model", model, "--json", "--trace", trace.path,
-                               "What is 2 to the power 20, minus 1000?"])
+                               "Compute 3^13 and subtract 777 from it."])
         XCTAssertEqual(ask.status, 0, ask.stderr)
         let calls = try String(contentsOf: trace, encoding: .utf8).split(separator: "\n").compactMap { line in
             (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["model_call"] as? [String: Any]
