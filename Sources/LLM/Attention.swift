@@ -5,8 +5,8 @@ import Kernels
 ///
 /// Mirrors llama.cpp `build_attn_mha` without flash attention: `softmax(q·Kᵀ/√hd + causal mask)·V`,
 /// query head h reading KV head `h / (H / H_kv)`. The cache must already hold the keys and values
-/// of positions `0 ..< start + n` for `layer`. Every unit of work (a head of a batch, or a
-/// (token, head) pair of a single step) is computed by the same sequential code whatever the
+/// of positions `0 ..< start + n` for `layer`. Every unit of work (a head of a batch, or a KV head
+/// and its query heads in a single step) is computed by the same sequential code whatever the
 /// thread count, so results are identical for any number of threads.
 enum Attention {
     /// out (n, H·hd) = attention of queries q (n, H·hd) at positions `start ..< start + n`.
@@ -74,24 +74,23 @@ enum Attention {
             }
         }
 
-        /// One token at `position`: heads shared among the threads, dot products against every cached key.
+        /// One token at `position`: per KV head, the `group` query heads that read it computed together
+        /// (`DecodeAttention`), so each cached key and value row is read once per KV head rather than
+        /// once per query head; KV heads shared among the threads.
+        /// S (group, L) = q_g (group, hd) @ K_g (L, hd)ᵀ · scale, row softmax, out_g (group, hd) = S @ V_g (L, hd).
         func single(query q: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, position: Int,
                     pool: ThreadPool) {
-            let length = position + 1
-            pool.parallelFor(heads) { range in
-                let scores = UnsafeMutablePointer<Float>.allocate(capacity: length)
+            let length = position + 1, kvHeads = heads / group
+            pool.parallelFor(kvHeads) { range in
+                let scores = UnsafeMutablePointer<Float>.allocate(capacity: group * length)
                 defer { scores.deallocate() }
-                for h in range {
-                    let kvOffset = (h / group) * headDim
-                    let qh = q + h * headDim, oh = out + h * headDim
-                    for j in 0 ..< length {
-                        scores[j] = dot(qh, keys + j * kvDim + kvOffset, headDim) * scale
-                    }
-                    softmax(scores, length)
-                    oh.initialize(repeating: 0, count: headDim)
-                    for j in 0 ..< length {
-                        Ops.axpy(scores[j], values + j * kvDim + kvOffset, into: oh, count: headDim)
-                    }
+                for g in range {
+                    let kvOffset = g * headDim, first = g * group * headDim
+                    DecodeAttention.scores(query: q + first, group: group, headDim: headDim, keys: keys + kvOffset,
+                                           stride: kvDim, length: length, scale: scale, into: scores)
+                    for i in 0 ..< group { softmax(scores + i * length, length) }
+                    DecodeAttention.mix(probabilities: scores, group: group, length: length, values: values + kvOffset,
+                                        stride: kvDim, headDim: headDim, into: out + first)
                 }
             }
         }

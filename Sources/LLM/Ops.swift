@@ -42,10 +42,4 @@ enum Ops {
             }
         }
     }
-
-    /// y (n,) += a · x (n,).
-    @inline(__always)
-    static func axpy(_ a: Float, _ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count n: Int) {
-        for i in 0 ..< n { y[i] += a * x[i] }
-    }
 }

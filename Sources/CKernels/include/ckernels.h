@@ -77,6 +77,17 @@ void loom_q4k_panels_matmul(const void *panels, int64_t cols, const void *xq, si
 /// per-lane fmaf calls when the Swift code is not compiled for FMA.
 void loom_dot_f32_lanes(const float *a, const float *b, int64_t n, float lanes[8]);
 
+/// Single-token attention scores of the `group` query heads q (group, hd) that share one KV head:
+/// scores[g * length + j] = scale · f16(q_g) · k_j, key j at keys + j * stride, for j < length; the
+/// queries are rounded to f16 as llama.cpp converts them for its product with the f16 cache.
+void loom_attention_scores(const float *q, int64_t group, int64_t hd, const float *keys, int64_t stride,
+                           int64_t length, float scale, float *scores);
+
+/// out (group, hd): out_g = Σ_j p[g * length + j] · v_j, value j at values + j * stride, for j < length.
+/// p is first rounded to f16 in place, as llama.cpp converts its probabilities for the product with V.
+void loom_attention_mix(float *p, int64_t group, int64_t length, const float *values, int64_t stride,
+                        int64_t hd, float *out);
+
 /// 1 if the AVX2/FMA/F16C kernels are in use.
 int loom_simd_enabled(void);
 
