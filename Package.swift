@@ -85,7 +85,8 @@ let package = Package(
                     exclude: ["sympy_check.py"]),
         .testTarget(name: "WebFetchTests", dependencies: ["TestSupport", "web-fetch", .product(name: "MCP", package: "swift-sdk")],
                     path: "Plugins/web-fetch/Tests", exclude: ["Fixtures"]),
-        .testTarget(name: "CodeRunnerTests", dependencies: ["TestSupport", .product(name: "MCP", package: "swift-sdk")], path: "Plugins/code-runner/Tests"),
+        .testTarget(name: "CodeRunnerTests", dependencies: ["TestSupport", "code-runner", .product(name: "MCP", package: "swift-sdk")],
+                    path: "Plugins/code-runner/Tests"),
         .testTarget(name: "LoomCLITests", dependencies: ["TestSupport", "AgentRuntime"]),
     ],
     cxxLanguageStandard: .cxx17

@@ -1,6 +1,6 @@
 import AgentCore
 import Foundation
-import PluginHost
+@testable import PluginHost
 import TestSupport
 import XCTest
 
@@ -148,6 +148,25 @@ final class SandboxTests: XCTestCase {
         XCTAssertLessThan(children, 8, "the probe and its children stay within max_processes: \(bomb.content)")
         let echo = await call(executor, "echo", ["text": "still responsive"])
         XCTAssertEqual(echo.content, "still responsive")
+    }
+
+    /// A plugin whose process tree is in a pids cgroup is told its cap (`LOOM_PIDS_MAX`, which code-runner
+    /// reads before warning that a fork bomb is stopped only by the time limit); without a cgroup the
+    /// variable is absent even when the manifest sets it.
+    func testPluginIsToldWhenAPidsCgroupCapsIt() throws {
+        let hierarchy = try Probe.temporaryDirectory(self)
+        var manifest = try Probe.plugin(self, sandbox: ["max_processes": 7]).manifest
+        manifest.env[SandboxLauncher.pidsCgroupVariable] = "999"
+        for (cgroup, expected) in [(PidsCgroup(hierarchy: hierarchy) as PidsCgroup?, "7" as String?), (nil, nil)] {
+            let launcher = SandboxLauncher(mode: .unsandboxed, pidsCgroup: cgroup)
+            let plan = try launcher.plan(for: manifest, manifestDirectory: hierarchy, executable: Probe.script)
+            XCTAssertEqual(plan.environment[SandboxLauncher.pidsCgroupVariable], expected)
+            XCTAssertEqual(plan.pidsGroup != nil, cgroup != nil)
+            if let group = plan.pidsGroup {
+                XCTAssertEqual(try String(contentsOf: group.appendingPathComponent("pids.max"), encoding: .utf8),
+                               "\(7 + PidsCgroup.sandboxTasks)\n")
+            }
+        }
     }
 
     func testNoOrphanWhenParentIsKilled() async throws {
