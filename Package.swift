@@ -91,3 +91,36 @@ let package = Package(
     ],
     cxxLanguageStandard: .cxx17
 )
+
+// Fuzz targets (Fuzz/README.md): libFuzzer executables, one per parser of outside input. They exist only
+// when LOOM_FUZZ=1, so the normal build and `swift test` never see them; `scripts/fuzz.sh` builds them
+// into .build-fuzz with `-sanitize=fuzzer,address` applied to every Swift module.
+if Context.environment["LOOM_FUZZ"] == "1" {
+    let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
+        ("fuzz-gguf", ["GGUF", "Tokenizers", "AgentCore"]),
+        ("fuzz-tokenizer", ["Tokenizers"]),
+        ("fuzz-manifest", ["PluginHost", "AgentCore"]),
+        ("fuzz-rpc", ["PluginHost"]),
+        ("fuzz-trace", ["Traces"]),
+        ("fuzz-html", ["web-fetch"]),
+        ("fuzz-schema", ["LLM", "AgentCore"]),
+        ("fuzz-plan", ["Orchestrator", "AgentCore"]),
+    ]
+    // SwiftPM links an executable's module only into tests, so for fuzzing web-fetch is declared as a
+    // library (its sources without main.swift) that fuzz-html links.
+    if let index = package.targets.firstIndex(where: { $0.name == "web-fetch" }) {
+        let webFetch = package.targets[index]
+        package.targets[index] = .target(name: webFetch.name, dependencies: webFetch.dependencies, path: webFetch.path,
+                                         exclude: ["main.swift"])
+        package.products.removeAll { $0.name == webFetch.name }
+    }
+    package.targets += [
+        .systemLibrary(name: "CLibFuzzer", path: "Fuzz/CLibFuzzer"),
+        .target(name: "FuzzDriver", dependencies: ["CLibFuzzer"], path: "Fuzz/FuzzDriver"),
+    ]
+    for target in fuzzTargets {
+        package.targets.append(.executableTarget(name: target.name, dependencies: ["FuzzDriver"] + target.dependencies,
+                                                 path: "Fuzz/Targets/\(target.name)"))
+        package.products.append(.executable(name: target.name, targets: [target.name]))
+    }
+}
