@@ -107,11 +107,12 @@ if Context.environment["LOOM_FUZZ"] == "1" {
         ("fuzz-plan", ["Orchestrator", "AgentCore"]),
     ]
     // SwiftPM links an executable's module only into tests, so for fuzzing web-fetch is declared as a
-    // library (its sources without main.swift) that fuzz-html links.
+    // library that fuzz-html links: its page conversion, without main.swift and the MCP tool (FetchTool),
+    // so the fuzz build need not compile the MCP SDK.
     if let index = package.targets.firstIndex(where: { $0.name == "web-fetch" }) {
         let webFetch = package.targets[index]
-        package.targets[index] = .target(name: webFetch.name, dependencies: webFetch.dependencies, path: webFetch.path,
-                                         exclude: ["main.swift"])
+        package.targets[index] = .target(name: webFetch.name, dependencies: ["CCurl", "CGumbo", "Yams"], path: webFetch.path,
+                                         exclude: ["main.swift", "FetchTool.swift"])
         package.products.removeAll { $0.name == webFetch.name }
     }
     package.targets += [
