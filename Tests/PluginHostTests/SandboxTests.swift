@@ -169,6 +169,29 @@ final class SandboxTests: XCTestCase {
         }
     }
 
+    /// A plugin Loom stops itself (here for flooding stdout, from the thread that reads it) has its pids
+    /// cgroup removed by the time the call returns: `loom plugins test` exits right after, and used to
+    /// leave an empty `loom-<name>-<id>` group behind.
+    func testPidsCgroupIsRemovedBeforeTheCallOfAStoppedPluginReturns() async throws {
+        guard getuid() == 0 else { throw XCTSkip("pids cgroups are used only when loom runs as root") }
+        guard let pids = PidsCgroup.detect() else {
+            try TestModels.requirement("running as root, max_processes needs a writable pids cgroup")
+            return
+        }
+        let name = "cg\(UUID().uuidString.prefix(6).lowercased())"
+        func groups() -> [String] {
+            ((try? FileManager.default.contentsOfDirectory(atPath: pids.hierarchy.path)) ?? []).filter { $0.hasPrefix("loom-\(name)-") }
+        }
+        let executor = try Probe.executor(self, [try Probe.plugin(self, name: name, sandbox: ["wall_seconds": 20])])
+        let started = await call(executor, "echo", ["text": "up"])
+        XCTAssertEqual(started.content, "up")
+        XCTAssertEqual(groups().count, 1, "the plugin runs in its own group")
+        let flood = await call(executor, "flood", ["megabytes": 20])
+        XCTAssertTrue(flood.isError && flood.content.contains("more than 1048576 bytes"), flood.content)
+        XCTAssertEqual(groups(), [], "the stopped plugin's group is gone when its call returns")
+        await executor.shutdown()
+    }
+
     func testNoOrphanWhenParentIsKilled() async throws {
         let marker = "serve-\(UUID().uuidString.prefix(8))"
         let plugin = try Probe.plugin(self, mode: marker)
