@@ -1,6 +1,7 @@
-# Loom: the two commands.
+# Loom: the commands.
 #   make ask Q="What is 2^100 mod 97?"   set up everything on a fresh machine and answer with the default model
 #   make test                            set up everything the tests need and run the whole suite
+#   make fuzz                            fuzz every parser of outside input for FUZZ_SECONDS (60) each
 SHELL := /bin/bash
 LOOM_HOME ?= $(HOME)/.cache/loom
 export LOOM_HOME
@@ -11,7 +12,10 @@ TEST_VENV := $(LOOM_HOME)/venvs/test
 # Tests run optimized: model code in a debug build is 10-50x slower.
 TEST_FLAGS := -c release -Xswiftc -enable-testing
 
-.PHONY: ask test system-packages test-deps build build-tests models test-models bench clean
+FUZZ_SECONDS ?= 60
+export FUZZ_SECONDS
+
+.PHONY: ask test fuzz fuzz-smoke system-packages test-deps build build-tests models test-models bench clean
 
 ask: system-packages build
 	.build/release/loom models pull $(MODEL)
@@ -19,6 +23,15 @@ ask: system-packages build
 
 test: system-packages test-deps build-tests test-models
 	PATH="$(TEST_VENV)/bin:$$PATH" swift test $(TEST_FLAGS)
+	$(MAKE) fuzz-smoke
+
+# libFuzzer + AddressSanitizer over the parsers (Fuzz/README.md); builds into .build-fuzz.
+fuzz: system-packages
+	scripts/fuzz.sh
+
+# Every fuzz target over its seed corpus and a few seconds of fuzzing: part of `make test`.
+fuzz-smoke: system-packages
+	scripts/fuzz.sh --smoke
 
 system-packages:
 	@scripts/install-system-packages.sh
@@ -42,4 +55,4 @@ bench: system-packages build
 	.build/release/loom bench --model $(MODEL)
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-fuzz

@@ -40,7 +40,7 @@ let package = Package(
         .target(name: "Tokenizers", dependencies: ["GGUF", "AgentCore"], swiftSettings: checked),
         .target(name: "LLM", dependencies: ["GGUF", "Kernels", "Tokenizers", "AgentCore", "CCurl"],
                 swiftSettings: optimized),
-        .target(name: "PluginHost", dependencies: ["AgentCore", "Yams", .product(name: "MCP", package: "swift-sdk")]),
+        .target(name: "PluginHost", dependencies: ["AgentCore", "Yams"]),
         .target(name: "PluginKit", dependencies: [.product(name: "MCP", package: "swift-sdk")]),
         .target(name: "Traces", dependencies: ["AgentCore"]),
 
@@ -85,8 +85,43 @@ let package = Package(
                     exclude: ["sympy_check.py"]),
         .testTarget(name: "WebFetchTests", dependencies: ["TestSupport", "web-fetch", .product(name: "MCP", package: "swift-sdk")],
                     path: "Plugins/web-fetch/Tests", exclude: ["Fixtures"]),
-        .testTarget(name: "CodeRunnerTests", dependencies: ["TestSupport", .product(name: "MCP", package: "swift-sdk")], path: "Plugins/code-runner/Tests"),
+        .testTarget(name: "CodeRunnerTests", dependencies: ["TestSupport", "code-runner", .product(name: "MCP", package: "swift-sdk")],
+                    path: "Plugins/code-runner/Tests"),
         .testTarget(name: "LoomCLITests", dependencies: ["TestSupport", "AgentRuntime"]),
     ],
     cxxLanguageStandard: .cxx17
 )
+
+// Fuzz targets (Fuzz/README.md): libFuzzer executables, one per parser of outside input. They exist only
+// when LOOM_FUZZ=1, so the normal build and `swift test` never see them; `scripts/fuzz.sh` builds them
+// into .build-fuzz with `-sanitize=fuzzer,address` applied to every Swift module.
+if Context.environment["LOOM_FUZZ"] == "1" {
+    let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
+        ("fuzz-gguf", ["GGUF", "Tokenizers", "AgentCore"]),
+        ("fuzz-tokenizer", ["Tokenizers"]),
+        ("fuzz-manifest", ["PluginHost", "AgentCore"]),
+        ("fuzz-rpc", ["PluginHost"]),
+        ("fuzz-trace", ["Traces"]),
+        ("fuzz-html", ["web-fetch"]),
+        ("fuzz-schema", ["LLM", "AgentCore"]),
+        ("fuzz-plan", ["Orchestrator", "AgentCore"]),
+    ]
+    // SwiftPM links an executable's module only into tests, so for fuzzing web-fetch is declared as a
+    // library that fuzz-html links: its page conversion, without main.swift and the MCP tool (FetchTool),
+    // so the fuzz build need not compile the MCP SDK.
+    if let index = package.targets.firstIndex(where: { $0.name == "web-fetch" }) {
+        let webFetch = package.targets[index]
+        package.targets[index] = .target(name: webFetch.name, dependencies: ["CCurl", "CGumbo", "Yams"], path: webFetch.path,
+                                         exclude: ["main.swift", "FetchTool.swift"])
+        package.products.removeAll { $0.name == webFetch.name }
+    }
+    package.targets += [
+        .systemLibrary(name: "CLibFuzzer", path: "Fuzz/CLibFuzzer"),
+        .target(name: "FuzzDriver", dependencies: ["CLibFuzzer"], path: "Fuzz/FuzzDriver"),
+    ]
+    for target in fuzzTargets {
+        package.targets.append(.executableTarget(name: target.name, dependencies: ["FuzzDriver"] + target.dependencies,
+                                                 path: "Fuzz/Targets/\(target.name)"))
+        package.products.append(.executable(name: target.name, targets: [target.name]))
+    }
+}

@@ -40,25 +40,25 @@ extension Manifest {
     /// Parses manifest text: JSON, or YAML when `yaml` is true.
     static func parseDocument(_ text: String, yaml: Bool, file: String) throws -> JSONValue {
         if !yaml { return try ManifestJSONParser.parse(text, file: file) }
-        let node: Any?
-        do {
-            if let tree = try Yams.compose(yaml: text) { try refuseDuplicateKeys(tree, path: "", depth: 0, file: file) }
-            node = try Yams.load(yaml: text)
-        } catch let error as PluginHostError {
-            throw error
-        } catch {
+        let tree: Node?
+        do { tree = try Yams.compose(yaml: text) } catch {
             throw PluginHostError.unreadableManifest(file: file, reason: "not valid YAML (\(error))")
         }
-        guard let node, let value = JSONValue(yaml: node) else {
+        guard let tree else {
             throw PluginHostError.unreadableManifest(file: file, reason: "YAML document is empty or not plain data")
         }
-        return value
+        return try jsonValue(tree, path: "", depth: 0, file: file)
     }
 
-    /// Throws for a key given twice in one YAML mapping (Yams keeps the last one silently), naming the
-    /// field and where the second one is, and for nesting deeper than JSON manifests may have.
-    private static func refuseDuplicateKeys(_ node: Node, path: String, depth: Int, file: String) throws {
-        if case .scalar = node { return }
+    /// A composed YAML node as JSON: mappings with plain scalar keys, sequences, and scalars as YAML
+    /// resolves them (null, bool, int, float; anything else a string).
+    ///
+    /// Converted here rather than with `Yams.load`, whose constructors trap on some input (a sequence
+    /// used as a key; a base-60 integer such as `-959554:4:4:54` that overflows `Int`). Throws for a key
+    /// given twice in one mapping (Yams keeps the last one silently), naming the field and where the second
+    /// one is, for a key that is not a scalar, and for nesting deeper than JSON manifests may have.
+    private static func jsonValue(_ node: Node, path: String, depth: Int, file: String) throws -> JSONValue {
+        if case .scalar(let scalar) = node { return scalarValue(scalar, tag: Tag.Name(rawValue: node.tag.description)) }
         guard depth < ManifestJSONParser.maxDepth else {
             throw PluginHostError.unreadableManifest(
                 file: file, reason: "YAML nested too deeply: more than \(ManifestJSONParser.maxDepth) levels"
@@ -67,23 +67,45 @@ extension Manifest {
         }
         switch node {
         case .mapping(let mapping):
-            var seen: Set<String> = []
+            var members: [String: JSONValue] = [:]
             for (key, value) in mapping {
-                let name = key.string ?? "\(key)"
+                guard case .scalar(let scalar) = key else {
+                    throw PluginHostError.invalidManifest(
+                        file: file, field: path.isEmpty ? "manifest" : String(path.prefix(120)),
+                        expected: "field names that are plain strings",
+                        found: "a \(key.mapping != nil ? "mapping" : "sequence") used as a key"
+                            + (key.mark.map { " at line \($0.line), column \($0.column)" } ?? ""))
+                }
+                let name = scalar.string
                 let field = path.isEmpty ? name : "\(path).\(name)"
-                guard seen.insert(name).inserted else {
+                guard members[name] == nil else {
                     throw PluginHostError.invalidManifest(
                         file: file, field: String(field.prefix(120)), expected: "each field at most once in an object",
                         found: "'\(name.prefix(120))' a second time" + (key.mark.map { " at line \($0.line), column \($0.column)" } ?? ""))
                 }
-                try refuseDuplicateKeys(value, path: field, depth: depth + 1, file: file)
+                members[name] = try jsonValue(value, path: field, depth: depth + 1, file: file)
             }
+            return .object(members)
         case .sequence(let sequence):
-            for (index, item) in sequence.enumerated() {
-                try refuseDuplicateKeys(item, path: "\(path)[\(index)]", depth: depth + 1, file: file)
-            }
-        case .scalar:
-            return
+            return .array(try sequence.enumerated().map { index, item in
+                try jsonValue(item, path: "\(path)[\(index)]", depth: depth + 1, file: file)
+            })
+        case .scalar(let scalar):
+            return scalarValue(scalar, tag: Tag.Name(rawValue: node.tag.description))
+        }
+    }
+
+    /// A scalar as its resolved tag (`Tag.description` is its name) says: base-60 and out-of-range
+    /// integers become doubles.
+    private static func scalarValue(_ scalar: Node.Scalar, tag: Tag.Name) -> JSONValue {
+        switch tag {
+        case .null: return .null
+        case .bool: return Bool.construct(from: scalar).map(JSONValue.bool) ?? .string(scalar.string)
+        case .int:
+            if !scalar.string.contains(":"), let value = Int.construct(from: scalar) { return .int(value) }
+            return Double.construct(from: scalar).map(JSONValue.double) ?? .string(scalar.string)
+        case .float: return Double.construct(from: scalar).map(JSONValue.double) ?? .string(scalar.string)
+        default: return .string(scalar.string)
         }
     }
 
@@ -122,32 +144,4 @@ extension Manifest {
                         sandbox: sandbox, tools: tools)
     }
 
-}
-
-extension JSONValue {
-    /// Converts a value produced by `Yams.load` (dictionaries, arrays, scalars) to JSON.
-    init?(yaml node: Any) {
-        switch node {
-        case let value as Bool: self = .bool(value)
-        case let value as Int: self = .int(value)
-        case let value as Double: self = .double(value)
-        case let value as String: self = .string(value)
-        case let values as [Any]:
-            var items: [JSONValue] = []
-            for item in values {
-                guard let converted = JSONValue(yaml: item) else { return nil }
-                items.append(converted)
-            }
-            self = .array(items)
-        case let members as [AnyHashable: Any]:
-            var object: [String: JSONValue] = [:]
-            for (key, item) in members {
-                guard let key = key.base as? String, let converted = JSONValue(yaml: item) else { return nil }
-                object[key] = converted
-            }
-            self = .object(object)
-        case is NSNull: self = .null
-        default: return nil
-        }
-    }
 }

@@ -28,6 +28,9 @@ final class PluginSession: @unchecked Sendable {
     private let stopLock = NSLock()
     private var stopped = false
     private var stopReason: String?
+    /// Held while the plugin is torn down, so that a second `stop` returns only once the first is done.
+    private let teardownLock = NSLock()
+    private var tornDown = false
 
     /// The MCP protocol version Loom asks for.
     static let protocolVersion = "2025-03-26"
@@ -155,14 +158,18 @@ final class PluginSession: @unchecked Sendable {
     }
 
     /// Stops the plugin: closes stdin, kills its process group, reaps it and removes its temp dir and
-    /// pids cgroup.
+    /// pids cgroup. Returns when that is done, also when another thread started it: the stdout reader
+    /// stops a flooding plugin while the call that saw the flood goes on, and a `loom` that exits right
+    /// after that call must not leave the plugin's cgroup or temp dir behind.
     func stop(reason: String?) {
         stopLock.lock()
         if stopReason == nil, let reason { stopReason = reason }
-        let already = stopped
         stopped = true
         stopLock.unlock()
-        if already { return }
+        teardownLock.lock()
+        defer { teardownLock.unlock() }
+        if tornDown { return }
+        tornDown = true
         child.closeInput()
         child.killGroup()
         child.wait()

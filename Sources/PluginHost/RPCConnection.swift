@@ -140,7 +140,7 @@ final class RPCConnection: @unchecked Sendable {
     }
 
     private func readStdout() {
-        var line = Data()
+        var splitter = RPCLineSplitter(maxLineBytes: maxOutputBytes)
         var chunk = [UInt8](repeating: 0, count: 65536)
         while true {
             let count = read(child.output, &chunk, chunk.count)
@@ -150,18 +150,14 @@ final class RPCConnection: @unchecked Sendable {
             windowBytes += count
             let flooded = windowBytes > maxOutputBytes
             lock.unlock()
-            if flooded || line.count + count > maxOutputBytes {
+            let outcome: RPCLineSplitter.Outcome = flooded ? .flood : chunk.withUnsafeBufferPointer {
+                splitter.append(UnsafeBufferPointer(rebasing: $0[0..<count])) { handle(RPCMessage(line: $0)) }
+            }
+            if outcome == .flood {
                 close(.flood(limit: maxOutputBytes), fatal: true)
                 break
             }
-            var start = 0
-            for index in 0..<count where chunk[index] == 0x0A {
-                line.append(contentsOf: chunk[start..<index])
-                start = index + 1
-                if !handle(line) { return drain() }
-                line.removeAll(keepingCapacity: true)
-            }
-            line.append(contentsOf: chunk[start..<count])
+            if outcome == .stopped { return drain() }
         }
         close(.closed, fatal: false)
         closedSignal.signal()
@@ -178,29 +174,19 @@ final class RPCConnection: @unchecked Sendable {
         closedSignal.signal()
     }
 
-    /// Handles one line; returns false after a fatal protocol error.
-    private func handle(_ line: Data) -> Bool {
-        let trimmed = line.last == 0x0D ? line.dropLast() : line[...]
-        if trimmed.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return true }
-        guard let message = try? JSONDecoder().decode(JSONValue.self, from: trimmed), let object = message.objectValue else {
-            close(.invalidMessage(excerpt: Self.excerpt(trimmed)), fatal: true)
-            return false
-        }
-        if let method = object["method"]?.stringValue {
-            if let id = object["id"], id != .null { answerServerRequest(id: id, method: method) }
+    /// Handles one message; returns false after a fatal protocol error.
+    private func handle(_ message: RPCMessage) -> Bool {
+        switch message {
+        case .blank, .notification:
             return true  // notifications (logging, progress) are ignored
-        }
-        guard let id = object["id"]?.intValue else {
-            close(.invalidMessage(excerpt: Self.excerpt(trimmed)), fatal: true)
-            return false
-        }
-        if let result = object["result"] {
+        case let .request(id, method):
+            answerServerRequest(id: id, method: method)
+        case let .result(id, result):
             finish(id, .success(result))
-        } else if let error = object["error"]?.objectValue {
-            finish(id, .failure(.remote(code: error["code"]?.intValue ?? 0,
-                                        message: error["message"]?.stringValue ?? "unknown error")))
-        } else {
-            close(.invalidMessage(excerpt: Self.excerpt(trimmed)), fatal: true)
+        case let .error(id, code, message):
+            finish(id, .failure(.remote(code: code, message: message)))
+        case let .invalid(excerpt):
+            close(.invalidMessage(excerpt: excerpt), fatal: true)
             return false
         }
         return true
@@ -225,10 +211,5 @@ final class RPCConnection: @unchecked Sendable {
             stderrTail.append(contentsOf: chunk[0..<count])
             lock.unlock()
         }
-    }
-
-    private static func excerpt(_ bytes: Data.SubSequence) -> String {
-        let text = String(decoding: bytes.prefix(200), as: UTF8.self)
-        return bytes.count > 200 ? text + "..." : text
     }
 }

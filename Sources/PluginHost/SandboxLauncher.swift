@@ -47,6 +47,10 @@ public struct SandboxLauncher: Sendable {
     public let prlimit: String
     /// Where private temp directories are created on the host.
     public let temporaryRoot: URL
+    /// The variable that tells a plugin its process tree is in a pids cgroup allowing `max_processes`
+    /// (code-runner then does not warn that a fork bomb is stopped only by the time limit).
+    public static let pidsCgroupVariable = "LOOM_PIDS_MAX"
+
     /// Where each plugin gets a pids cgroup enforcing `max_processes`, or nil (RLIMIT_NPROC only).
     public let pidsCgroup: PidsCgroup?
 
@@ -128,6 +132,9 @@ public struct SandboxLauncher: Sendable {
         if privateTemp != nil { environment["TMPDIR"] = "/tmp" }
         environment.merge(manifest.env) { _, new in new }
         environment.merge(extraEnvironment) { _, new in new }
+        // Tells the plugin its process tree is capped even where RLIMIT_NPROC does not bind (root); only the
+        // host sets it.
+        environment[Self.pidsCgroupVariable] = pidsCgroup.map { _ in "\(sandbox.maxProcesses)" }
 
         let limits = rlimitArguments(sandbox) + ["--", executable.path] + manifest.command.dropFirst()
         switch mode {

@@ -177,6 +177,28 @@ final class ConstraintTests: XCTestCase {
         ["anyOf": [["type": "integer"], ["type": "object", "properties": ["k": ["enum": [1, 2, "x"]]], "required": ["k"]]]],
     ]
 
+    /// Found by fuzz-schema: a lone UTF-16 surrogate escape (`\ud800`) was accepted, so constrained output
+    /// could be a string no JSON parser reads. Surrogate escapes must come as high-then-low pairs.
+    func testSurrogateEscapesComeInPairs() throws {
+        let text: JSONValue = ["type": "string"]
+        for valid in [#""\ud83e\udd99""#, #""\uD83E\uDD99x""#, #""\ud7ff\ue000\u0041""#] {
+            XCTAssertTrue(complete(text, valid), valid)
+            XCTAssertNotNil(try? JSONValue.parse(valid), valid)
+        }
+        XCTAssertEqual(acceptedPrefix(text, #""\ud800s""#), 7)        // a high surrogate, then no escape
+        XCTAssertEqual(acceptedPrefix(text, #""\ud800\n""#), 8)      // then an escape that is not \u
+        XCTAssertEqual(acceptedPrefix(text, #""\ud800\u0041""#), 9)  // then not a low surrogate
+        XCTAssertEqual(acceptedPrefix(text, #""\udc00""#), 4)         // a low surrogate alone
+        XCTAssertEqual(acceptedPrefix(text, #""\ud800""#), 7)         // the string cannot end after a high one
+        var open = constraint(text)
+        XCTAssertTrue(open.advance(Array(#""\udbff"#.utf8)))
+        let completion = try XCTUnwrap(open.shortestCompletion())
+        let completed = #""\udbff"# + String(decoding: completion, as: UTF8.self)
+        XCTAssertNotNil(try? JSONValue.parse(completed), completed)
+        // The input fuzz-schema found: its mutated schema (an unknown type) allows any value.
+        XCTAssertEqual(acceptedPrefix(["type": "obje=ct"], #"{"name":"evaluate","argument\ud800s":1}"#), 34)
+    }
+
     func testRandomWalksEndInValidJSON() throws {
         var rng = Xoshiro256StarStar(seed: 99)
         let closers = Array("\"}]0".utf8)

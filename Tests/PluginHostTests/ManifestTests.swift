@@ -190,6 +190,30 @@ final class ManifestTests: XCTestCase {
         XCTAssertEqual(try load("name: a\nversion: \"1\"\ncommand: [x]\n", file: "m.yaml").name, "a")
     }
 
+    /// Found by fuzz-manifest: Yams traps (a force unwrap) when a mapping key is a sequence or mapping.
+    func testYAMLKeyThatIsNotAStringIsRefused() throws {
+        XCTAssertThrowsError(try load("name: a\nversion: \"1\"\ncommand: [x]\n? [b, c]\n: d\n", file: "m.yaml")) { error in
+            XCTAssertEqual(error as? PluginHostError, .invalidManifest(
+                file: self.directory.appendingPathComponent("m.yaml").path, field: "manifest",
+                expected: "field names that are plain strings", found: "a sequence used as a key at line 4, column 3"))
+        }
+        XCTAssertThrowsError(try load("name: a\nsandbox:\n  ? {x: 1}\n  : 2\n", file: "m.yaml")) { error in
+            XCTAssertTrue("\(error)".contains("field 'sandbox': expected field names that are plain strings, "
+                                              + "found a mapping used as a key"), "\(error)")
+        }
+    }
+
+    /// Found by fuzz-manifest: Yams traps on arithmetic overflow reading a base-60 integer (YAML 1.1's
+    /// `1:30`); such a value is read as a number without trapping and checked like any other.
+    func testYAMLBase60IntegerThatOverflowsIsAnErrorNotATrap() throws {
+        let text = "name: a\nversion: \"1\"\ncommand: [x]\nsandbox:\n  cpu_seconds: -959554:4:4:54:4:54:4:4:54:4:4:8\n"
+        XCTAssertThrowsError(try load(text, file: "m.yaml")) { error in
+            XCTAssertTrue("\(error)".contains("sandbox.cpu_seconds"), "\(error)")
+        }
+        XCTAssertEqual(try load("name: a\nversion: \"1\"\ncommand: [x]\nsandbox:\n  cpu_seconds: 1:30\n", file: "m.yaml")
+                        .sandbox.cpuSeconds, 90)
+    }
+
     func testDeeplyNestedJSONSaysSoAndWhere() throws {
         let deep = String(repeating: "[", count: 5000) + String(repeating: "]", count: 5000)
         XCTAssertThrowsError(try load(#"{"name": "a", "version": "1", "command": ["x"], "tools": "# + deep + "}")) { error in

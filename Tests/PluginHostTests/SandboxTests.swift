@@ -1,6 +1,6 @@
 import AgentCore
 import Foundation
-import PluginHost
+@testable import PluginHost
 import TestSupport
 import XCTest
 
@@ -148,6 +148,48 @@ final class SandboxTests: XCTestCase {
         XCTAssertLessThan(children, 8, "the probe and its children stay within max_processes: \(bomb.content)")
         let echo = await call(executor, "echo", ["text": "still responsive"])
         XCTAssertEqual(echo.content, "still responsive")
+    }
+
+    /// A plugin whose process tree is in a pids cgroup is told its cap (`LOOM_PIDS_MAX`, which code-runner
+    /// reads before warning that a fork bomb is stopped only by the time limit); without a cgroup the
+    /// variable is absent even when the manifest sets it.
+    func testPluginIsToldWhenAPidsCgroupCapsIt() throws {
+        let hierarchy = try Probe.temporaryDirectory(self)
+        var manifest = try Probe.plugin(self, sandbox: ["max_processes": 7]).manifest
+        manifest.env[SandboxLauncher.pidsCgroupVariable] = "999"
+        for (cgroup, expected) in [(PidsCgroup(hierarchy: hierarchy) as PidsCgroup?, "7" as String?), (nil, nil)] {
+            let launcher = SandboxLauncher(mode: .unsandboxed, pidsCgroup: cgroup)
+            let plan = try launcher.plan(for: manifest, manifestDirectory: hierarchy, executable: Probe.script)
+            XCTAssertEqual(plan.environment[SandboxLauncher.pidsCgroupVariable], expected)
+            XCTAssertEqual(plan.pidsGroup != nil, cgroup != nil)
+            if let group = plan.pidsGroup {
+                XCTAssertEqual(try String(contentsOf: group.appendingPathComponent("pids.max"), encoding: .utf8),
+                               "\(7 + PidsCgroup.sandboxTasks)\n")
+            }
+        }
+    }
+
+    /// A plugin Loom stops itself (here for flooding stdout, from the thread that reads it) has its pids
+    /// cgroup removed by the time the call returns: `loom plugins test` exits right after, and used to
+    /// leave an empty `loom-<name>-<id>` group behind.
+    func testPidsCgroupIsRemovedBeforeTheCallOfAStoppedPluginReturns() async throws {
+        guard getuid() == 0 else { throw XCTSkip("pids cgroups are used only when loom runs as root") }
+        guard let pids = PidsCgroup.detect() else {
+            try TestModels.requirement("running as root, max_processes needs a writable pids cgroup")
+            return
+        }
+        let name = "cg\(UUID().uuidString.prefix(6).lowercased())"
+        func groups() -> [String] {
+            ((try? FileManager.default.contentsOfDirectory(atPath: pids.hierarchy.path)) ?? []).filter { $0.hasPrefix("loom-\(name)-") }
+        }
+        let executor = try Probe.executor(self, [try Probe.plugin(self, name: name, sandbox: ["wall_seconds": 20])])
+        let started = await call(executor, "echo", ["text": "up"])
+        XCTAssertEqual(started.content, "up")
+        XCTAssertEqual(groups().count, 1, "the plugin runs in its own group")
+        let flood = await call(executor, "flood", ["megabytes": 20])
+        XCTAssertTrue(flood.isError && flood.content.contains("more than 1048576 bytes"), flood.content)
+        XCTAssertEqual(groups(), [], "the stopped plugin's group is gone when its call returns")
+        await executor.shutdown()
     }
 
     func testNoOrphanWhenParentIsKilled() async throws {

@@ -143,12 +143,13 @@ final class EscapeResourceTests: CodeRunnerTestCase {
     }
 }
 
-/// Python that renames itself `name` (visible to the host in /proc/PID/comm), forks until fork fails, reports
-/// the failure on stderr and sleeps: a fork bomb that says when the process limit stopped it.
-func forkBomb(named name: String) -> String {
+/// Python that renames itself `name` (visible to the host in /proc/PID/comm; nil where the sandbox has no
+/// /proc), forks until fork fails, reports the failure on stderr and sleeps: a fork bomb that says when the
+/// process limit stopped it.
+func forkBomb(named name: String?) -> String {
     """
     import os, sys, time
-    open('/proc/self/comm', 'w').write('\(name)')
+    \(name.map { "open('/proc/self/comm', 'w').write('\($0)')" } ?? "")
     while True:
         try:
             os.fork()

@@ -29,6 +29,31 @@ final class NestedSandboxTests: XCTestCase {
         }
     }
 
+    /// As root, inside a pids cgroup of the host that says so (`LOOM_PIDS_MAX`, as PluginHost does when it
+    /// enforces `max_processes`): no fork-bomb warning, and a fork bomb is contained by the cgroup.
+    func testNestedAsRootInAPidsCgroupDoesNotWarnAndContainsForkBomb() async throws {
+        guard getuid() == 0 else { throw XCTSkip("RLIMIT_NPROC binds a non-root user: covered by the other tests") }
+        let hierarchy = URL(fileURLWithPath: "/sys/fs/cgroup/pids")
+        guard access(hierarchy.appendingPathComponent("cgroup.procs").path, W_OK) == 0 else {
+            try TestModels.requirement("running as root, this test needs a writable cgroup v1 pids hierarchy")
+            return
+        }
+        let group = hierarchy.appendingPathComponent("loom-test-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: group, withIntermediateDirectories: false)
+        try Data("40\n".utf8).write(to: group.appendingPathComponent("pids.max"))
+        let nested = try await NestedPlugin(dropToNobody: false, pidsCgroup: (group, 32))
+        // Not renamed: a sandbox nested under root has no /proc of its own.
+        let bomb = try await CodeRunnerHarness.call(nested.client, "run_python",
+                                                    ["code": .string(forkBomb(named: nil)), "timeout_s": 3])
+        let next = try await CodeRunnerHarness.call(nested.client, "run_python", ["code": "print(6 * 7)"])
+        await nested.stop()
+        for _ in 0..<100 where rmdir(group.path) != 0 { usleep(20_000) }
+        XCTAssertFalse(bomb.warnings.contains { $0.contains("process-count limit") }, bomb.text)
+        XCTAssertTrue(bomb.stderr.contains("fork failed"), "the cgroup stopped the fork bomb: \(bomb.text)")
+        XCTAssertEqual(next.stdout, "42\n", next.text)
+        XCTAssertFalse(next.warnings.contains { $0.contains("process-count limit") }, next.text)
+    }
+
     /// The outer sandbox started as an unprivileged host user: the nested fork bomb is contained too.
     func testNestedAsUnprivilegedUserContainsForkBomb() async throws {
         guard getuid() == 0 else { throw XCTSkip("already unprivileged: covered by testNestedUnderAnOuterSandbox") }
@@ -51,7 +76,9 @@ final class NestedPlugin: @unchecked Sendable {
     private let toChild = Pipe()
     private let fromChild = Pipe()
 
-    init(dropToNobody: Bool) async throws {
+    /// - Parameter pidsCgroup: a pids cgroup to start the outer sandbox in, and the cap announced to the
+    ///   plugin in `LOOM_PIDS_MAX` (as PluginHost does as root).
+    init(dropToNobody: Bool, pidsCgroup: (group: URL, announced: Int)? = nil) async throws {
         try CodeRunnerHarness.requireBubblewrap()
         let executable = Repository.productsDirectory.appendingPathComponent("code-runner").path
         let products = Repository.productsDirectory.path
@@ -68,8 +95,15 @@ final class NestedPlugin: @unchecked Sendable {
         outer += ["--tmpfs", "/tmp"]
         for directory in Self.swiftRuntimeDirectories() + [products] { outer += ["--ro-bind", directory, directory] }
         outer += ["--remount-ro", "/", "--chdir", "/tmp", "--clearenv",
-                  "--setenv", "PATH", "/usr/bin:/bin", "--setenv", "LOOM_TEST_SECRET", secret, "--", executable]
-        if dropToNobody {
+                  "--setenv", "PATH", "/usr/bin:/bin", "--setenv", "LOOM_TEST_SECRET", secret]
+        if let pidsCgroup { outer += ["--setenv", "LOOM_PIDS_MAX", "\(pidsCgroup.announced)"] }
+        outer += ["--", executable]
+        if let pidsCgroup {
+            // Joins the group, then starts the sandbox: what PluginHost's `PidsCgroup.wrapper` does.
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "echo $$ > \"$0/cgroup.procs\" && exec \"$@\"", pidsCgroup.group.path,
+                                 "/usr/bin/bwrap"] + outer
+        } else if dropToNobody {
             process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
             process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", "--", "/usr/bin/bwrap"] + outer
         } else {

@@ -1,7 +1,27 @@
 /// The inside of a JSON string: escapes and UTF-8 well-formedness, one byte at a time.
+///
+/// A `\uXXXX` escape of a UTF-16 surrogate must come in a pair, high (D800–DBFF) then low (DC00–DFFF):
+/// JSON parsers (Foundation's among them) refuse a lone one, so the constraint must never allow it.
 struct StringState: Hashable, Sendable {
+    /// Where a `\u` escape stands with respect to surrogate pairs.
+    private enum Surrogate: UInt8, Hashable, Sendable {
+        /// Not in a pair.
+        case none
+        /// The escape's first hex digit was D: the second decides (0–7 plain, 8–B high, C–F a lone low).
+        case afterD
+        /// A high surrogate is complete: a backslash must follow.
+        case needBackslash
+        /// Then a `u`.
+        case needU
+        /// Then the low surrogate's first digit, D.
+        case needLowD
+        /// Then its second digit, C–F.
+        case needLowSecond
+    }
+
     /// 0: plain; 1: after a backslash; 2...5: that many hex digits of `\uXXXX` still due, plus one.
     private var escape: UInt8 = 0
+    private var surrogate = Surrogate.none
     /// Continuation bytes still due for the current UTF-8 sequence.
     private var continuation: UInt8 = 0
     /// Allowed range of the next continuation byte (narrower after E0, ED, F0, F4).
@@ -20,6 +40,11 @@ struct StringState: Hashable, Sendable {
         }
         switch escape {
         case 1:
+            if surrogate == .needU {
+                guard byte == 0x75 else { return .invalid }
+                (next.escape, next.surrogate) = (5, .needLowD)
+                return .inside(next)
+            }
             switch byte {
             case 0x22, 0x5C, 0x2F, 0x62, 0x66, 0x6E, 0x72, 0x74: next.escape = 0  // " \ / b f n r t
             case 0x75: next.escape = 5  // u
@@ -27,13 +52,31 @@ struct StringState: Hashable, Sendable {
             }
             return .inside(next)
         case 2...5:
-            guard (0x30...0x39).contains(byte) || (0x41...0x46).contains(byte) || (0x61...0x66).contains(byte) else {
-                return .invalid
+            guard let digit = Self.hexValue(byte) else { return .invalid }
+            switch (escape, surrogate) {
+            case (5, .needLowD):
+                guard digit == 0xD else { return .invalid }
+                next.surrogate = .needLowSecond
+            case (5, _):
+                if digit == 0xD { next.surrogate = .afterD }
+            case (4, .needLowSecond):
+                guard digit >= 0xC else { return .invalid }
+                next.surrogate = .none
+            case (4, .afterD):
+                guard digit < 0xC else { return .invalid }  // a low surrogate without a high one
+                next.surrogate = digit >= 0x8 ? .needBackslash : .none
+            default:
+                break
             }
             next.escape = escape == 2 ? 0 : escape - 1
             return .inside(next)
         default:
             break
+        }
+        if surrogate == .needBackslash {
+            guard byte == 0x5C else { return .invalid }
+            (next.escape, next.surrogate) = (1, .needU)
+            return .inside(next)
         }
         switch byte {
         case 0x22: return .closed
@@ -50,6 +93,16 @@ struct StringState: Hashable, Sendable {
         default: return .invalid
         }
         return .inside(next)
+    }
+
+    /// The value of an ASCII hex digit.
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case 0x30...0x39: return byte - 0x30
+        case 0x41...0x46: return byte - 0x41 + 10
+        case 0x61...0x66: return byte - 0x61 + 10
+        default: return nil
+        }
     }
 }
 

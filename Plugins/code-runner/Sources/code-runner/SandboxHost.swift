@@ -24,6 +24,9 @@ struct SandboxHost: Sendable {
     static let unsafeVariable = "LOOM_CODE_RUNNER_UNSAFE"
     /// Environment variable naming the bubblewrap executable (tests point it at a missing file).
     static let bubblewrapVariable = "LOOM_CODE_RUNNER_BWRAP"
+    /// Environment variable by which the host (Loom) says that this plugin's whole process tree is in a pids
+    /// cgroup allowing that many processes: set by PluginHost when it enforces `max_processes` with a cgroup.
+    static let pidsCgroupVariable = "LOOM_PIDS_MAX"
     /// The uid (and gid) host root drops to before starting bubblewrap: `nobody`.
     static let unprivilegedID: UInt32 = 65534
 
@@ -42,6 +45,9 @@ struct SandboxHost: Sendable {
     var rootLinks: [RootLink] = []
     /// `/etc/python3*` entries (Debian's sitecustomize).
     var pythonEtcEntries: [String] = []
+    /// The process cap of the host's pids cgroup around this plugin (`LOOM_PIDS_MAX`), if any: it contains a
+    /// fork bomb where RLIMIT_NPROC does not.
+    var pidsCgroupMax: Int?
     /// Conditions that weaken the sandbox; every result repeats them.
     var warnings: [String] = []
 
@@ -54,6 +60,7 @@ struct SandboxHost: Sendable {
         }
         parts.append(dropToID.map { "bubblewrap runs as host uid \($0)" } ?? "bubblewrap runs as uid \(getuid())")
         parts.append(freshProc ? "fresh /proc" : "no /proc")
+        if let pidsCgroupMax { parts.append("host pids cgroup: at most \(pidsCgroupMax) processes") }
         parts += warnings.map { "WARNING: \($0)" }
         return parts.joined(separator: "; ")
     }
@@ -65,6 +72,7 @@ struct SandboxHost: Sendable {
     ///   override is not set.
     static func detect(environment: [String: String]) throws(CodeRunnerError) -> SandboxHost {
         var host = SandboxHost()
+        host.pidsCgroupMax = environment[pidsCgroupVariable].flatMap { Int($0) }.flatMap { $0 > 0 ? $0 : nil }
         let files = FileManager.default
         guard files.isExecutableFile(atPath: host.prlimit) else {
             throw .sandboxUnavailable(reason: "prlimit (util-linux) is missing at \(host.prlimit)")
@@ -125,7 +133,8 @@ struct SandboxHost: Sendable {
 
     /// Runs the sandbox around a shell that forks once under RLIMIT_NPROC = 1 (`SandboxCommand.probe`):
     /// "Cannot fork" means the sandbox works and the process limit holds; "probe-ok" means it works but the
-    /// kernel exempts the sandbox (host uid 0, e.g. a nested sandbox mapped onto root), which is warned about.
+    /// kernel exempts the sandbox (host uid 0, e.g. a nested sandbox mapped onto root), which is warned about
+    /// unless the host's pids cgroup caps the plugin (`LOOM_PIDS_MAX`).
     /// Retries without `/proc` when the kernel refuses a fresh one (an outer sandbox covers parts of its own).
     private mutating func probe(_ bubblewrap: String) throws(CodeRunnerError) {
         for attempt in 0..<2 {
@@ -133,11 +142,9 @@ struct SandboxHost: Sendable {
             let message = outcome.stderr.text.trimmingCharacters(in: .whitespacesAndNewlines)
             if message.contains("Cannot fork") { return }
             if outcome.stdout.text.contains(SandboxCommand.probeMarker) {
-                warnings.append("""
-                    the kernel does not enforce the process-count limit in this sandbox (it runs as host uid 0, \
-                    e.g. nested in a sandbox mapped onto root), so a fork bomb is stopped only by the time limit; \
-                    run code-runner as a non-root host user
-                    """)
+                if let warning = Self.processLimitWarning(rlimitHolds: false, pidsCgroupMax: pidsCgroupMax) {
+                    warnings.append(warning)
+                }
                 return
             }
             if attempt == 0, freshProc, message.contains("mount proc") {
@@ -146,5 +153,17 @@ struct SandboxHost: Sendable {
             }
             throw .sandboxUnavailable(reason: "the bubblewrap probe failed with \(outcome.termination): \(message)")
         }
+    }
+
+    /// The warning every result carries when nothing limits the number of processes: neither RLIMIT_NPROC
+    /// (which the kernel does not apply to host uid 0) nor a pids cgroup of the host around the plugin.
+    static func processLimitWarning(rlimitHolds: Bool, pidsCgroupMax: Int?) -> String? {
+        guard !rlimitHolds, pidsCgroupMax == nil else { return nil }
+        return """
+            the kernel does not enforce the process-count limit in this sandbox (it runs as host uid 0, \
+            e.g. nested in a sandbox mapped onto root) and no pids cgroup of the host caps the plugin \
+            (\(pidsCgroupVariable) is not set), so a fork bomb is stopped only by the time limit; \
+            run code-runner as a non-root host user or under Loom with a writable pids cgroup
+            """
     }
 }
