@@ -91,9 +91,20 @@ def raw(args, method, path, body=None, key=True):
         conn.close()
 
 
+class OpenStream:
+    """A streamed completion left open; `close` ends it as a client that goes away does."""
+
+    def __init__(self, conn, reply):
+        self.conn, self.reply = conn, reply
+
+    def close(self):
+        self.reply.close()
+        self.conn.close()
+
+
 def stream_until_content(args, body):
-    """Opens a streamed completion, reads until the first content delta, and returns with the stream
-    still open (the caller closes the connection)."""
+    """Opens a streamed completion, reads until the first content delta, and returns it still open
+    (the reply holds the socket: with `Connection: close` the connection object lets go of it)."""
     conn, base = connection(args)
     conn.request("POST", f"{base}/chat/completions", body=json.dumps(body),
                  headers={"Content-Type": "application/json", "Authorization": f"Bearer {args.api_key or 'unused'}"})
@@ -103,7 +114,7 @@ def stream_until_content(args, body):
         line = reply.fp.readline().decode()
         assert line, "the stream ended before any content"
         if line.startswith("data: ") and '"content":"' in line and '"content":""' not in line:
-            return conn
+            return OpenStream(conn, reply)
 
 
 def health(args):
