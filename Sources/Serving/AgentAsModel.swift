@@ -10,7 +10,8 @@ struct AgentAsModel: Sendable {
     /// The model-name prefix that selects an agent.
     static let prefix = "loom-agent/"
 
-    /// The served models; an agent whose model is one of them shares it (and its line of requests).
+    /// The served models; an agent whose model is one of them shares it (and its line of requests),
+    /// and an agent that names no model of its own uses the first of them.
     let models: [ServedModel]
     /// Threads of the forward pass, for a model the agent loads itself.
     let threads: Int
@@ -31,18 +32,19 @@ struct AgentAsModel: Sendable {
         let standard = LiveComponents.standard(threads: threads)
         let models = self.models
         let components = LiveComponents(
-            model: { wanted in
+            model: { wanted, apiKeyVariable in
                 let id = wanted ?? KnownModels.defaultName
                 if let served = models.first(where: { $0.id == id || $0.model.info.name == id }) {
                     return QueuedModel(served: served)
                 }
-                return try await standard.model(wanted)
+                return try await standard.model(wanted, apiKeyVariable)
             },
             tools: standard.tools, pluginVersions: standard.pluginVersions)
         let tokens = TokenCount()
         let printer = AskProgressPrinter(write: { text in onStep?(text) })
         let result = try await QuestionRunner(components: components).run(
-            question: question, agent: agent, runSeed: agent.sampling.seed,
+            question: question, agent: agent, modelName: agent.model == nil ? models.first?.id : nil,
+            runSeed: agent.sampling.seed,
             tracePath: QuestionRunner.defaultTracePath(agent: agent.name),
             progress: { event in
                 if case .modelCall(_, let completion) = event { tokens.add(completion) }

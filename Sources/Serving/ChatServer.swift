@@ -25,7 +25,7 @@ public struct ServedModel: Sendable {
         let components = LiveComponents.standard(threads: threads)
         var served: [ServedModel] = []
         for name in names {
-            let model = try await components.model(name)
+            let model = try await components.model(name, nil)
             served.append(ServedModel(id: model.info.name, model: model, queueSize: queueSize))
         }
         return served

@@ -47,11 +47,11 @@ public enum TraceReplay {
         var agent = header.agent
         switch request.mode {
         case .offline: break
-        case .liveModel: liveModel = try await components.model(header.model.name)
+        case .liveModel: liveModel = try await components.model(header.model.name, header.agent.modelAPIKeyEnv)
         case .liveTools: liveTools = try await components.tools(header.agent.plugins)
         case .fork:
             agent = request.agent ?? header.agent
-            liveModel = try await components.model(request.modelName ?? header.model.name)
+            liveModel = try await components.model(request.modelName ?? header.model.name, agent.modelAPIKeyEnv)
             liveTools = try await components.tools(agent.plugins)
             let path = request.forkPath ?? QuestionRunner.defaultTracePath(agent: agent.name)
             let sink = try FileTraceSink(path: path)
