@@ -8,7 +8,8 @@ final class ServeTests: XCTestCase {
     static let smollm = "smollm2-135m-instruct"
     static let qwen = "qwen2.5-coder-0.5b-instruct"
 
-    /// One server with both test models, shared by the tests that need no settings of their own.
+    /// One server with both test models, shared by the tests that need no settings of their own (the
+    /// 0.5B model first: agents that name no model use the first one served).
     nonisolated(unsafe) private static var shared: ServeProcess?
 
     override class func tearDown() {
@@ -19,7 +20,7 @@ final class ServeTests: XCTestCase {
 
     /// The shared server (started on first use), after checking that the models and the client exist.
     private func server() throws -> ServeProcess {
-        let paths = try [TestModels.path(TestModels.smollm), TestModels.path(TestModels.qwen05)]
+        let paths = try [TestModels.path(TestModels.qwen05), TestModels.path(TestModels.smollm)]
         try OpenAIClientCheck.requireClient()
         if let server = Self.shared { return server }
         let server = try ServeProcess(paths.flatMap { ["--model", $0] } + ["--max-tokens", "1500"],
@@ -54,6 +55,17 @@ final class ServeTests: XCTestCase {
     func testTwoConcurrentRequests() throws { try check("concurrent") }
 
     func testErrorsAreOpenAIShapedAndTheServerGoesOn() throws { try check("errors") }
+
+    func testAgentAsAModelStreamsItsStepsAndNamesItsTrace() throws {
+        let server = try server()
+        let output = try OpenAIClientCheck.run("agent", server: server, model: "loom-agent/math")
+        XCTAssertEqual(output.status, 0, "\(output.stdout)\n\(output.stderr)\nserver log:\n\(server.log)")
+        let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data((output.stdout.split(separator: "\n").first ?? "").utf8))
+                                   as? [String: Any], output.stdout)
+        let trace = try XCTUnwrap(report["trace"] as? String)
+        let records = try String(contentsOfFile: trace, encoding: .utf8).split(separator: "\n")
+        XCTAssertTrue(records.contains { $0.contains("\"type\":\"tool_call\"") }, "no tool call in \(trace)")
+    }
 
     func testClientDisconnectCancelsTheGeneration() throws {
         let server = try server()

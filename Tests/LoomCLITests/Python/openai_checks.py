@@ -333,6 +333,24 @@ def check_disconnect(args):
     still_answers(args)
 
 
+def check_agent(args):
+    """A whole agent as the model: the steps stream as reasoning, the answer as content, the trace is named."""
+    question = "Integrate x^4 from 0 to 3, then multiply the result by 25."
+    steps, content, trace, finish = "", "", None, None
+    for chunk in client(args).chat.completions.create(model=args.model, messages=[{"role": "user", "content": question}],
+                                                      stream=True):
+        trace = (getattr(chunk, "loom", None) or {}).get("trace", trace)
+        if chunk.choices:
+            delta = chunk.choices[0].delta
+            steps += getattr(delta, "reasoning_content", None) or ""
+            content += delta.content or ""
+            finish = chunk.choices[0].finish_reason or finish
+    assert "plan:" in steps and "integrate" in steps, steps
+    assert "1215" in content, content  # 243/5 * 25
+    assert finish == "stop" and trace, (finish, trace)
+    print(json.dumps({"trace": trace, "answer": content}))
+
+
 def expect_error(call, status, code=None):
     try:
         call()
