@@ -19,6 +19,11 @@ public enum TraceReplay {
         /// For forks: where to write the new trace.
         public var forkPath: String?
 
+        /// The mode `loom replay`'s flags ask for: a fork with `until`, else live model, live tools or offline.
+        public static func mode(until: Int?, liveModel: Bool, liveTools: Bool) -> ReplayMode {
+            until.map { .fork(untilLine: $0) } ?? (liveModel ? .liveModel : liveTools ? .liveTools : .offline)
+        }
+
         /// Creates a request.
         public init(path: String, mode: ReplayMode, agent: AgentDefinition? = nil, modelName: String? = nil, forkPath: String? = nil) {
             self.path = path
