@@ -51,7 +51,7 @@ let package = Package(
                 dependencies: ["AgentCore", "GGUF", "Kernels", "Tokenizers", "LLM", "PluginHost", "Traces",
                                "Orchestrator", "Yams"]),
         .target(name: "Serving",
-                dependencies: ["AgentCore", "LLM", "Orchestrator", "AgentRuntime",
+                dependencies: ["AgentCore", "LLM", "Orchestrator", "Traces", "AgentRuntime",
                                .product(name: "Hummingbird", package: "hummingbird")]),
         .executableTarget(name: "loom", dependencies: [
             "AgentRuntime", "Serving", .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -4,6 +4,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import Traces
 
 /// A model `loom serve` answers for, with its own line of requests.
 public struct ServedModel: Sendable {
@@ -97,7 +98,35 @@ public struct ChatServer: Sendable {
         router.post("/v1/chat/completions") { request, _ -> Response in
             try await chatCompletion(request)
         }
+        router.get("/") { _, _ -> Response in
+            Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
+                     body: ResponseBody(byteBuffer: ByteBuffer(string: WebPage.html)))
+        }
+        router.get("/runs") { _, _ -> Response in
+            JSONResponse.make(["runs": .array(Self.runs().map { ["name": .string($0)] })])
+        }
+        router.get("/runs/:name") { _, context -> Response in
+            let name = context.parameters.get("name") ?? ""
+            guard Self.runs().contains(name) else {
+                throw OpenAIError(status: .notFound, type: "invalid_request_error", code: "run_not_found",
+                                  message: "no run named '\(name)'")
+            }
+            let trace = try TraceReader.read(path: LoomHome().traces.appendingPathComponent(name).path)
+            return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
+                            body: ResponseBody(byteBuffer: ByteBuffer(string: TraceHTML.render(trace))))
+        }
         return router
+    }
+
+    /// The trace files in `$LOOM_HOME/traces`, newest first (at most 100).
+    static func runs() -> [String] {
+        let directory = LoomHome().traces
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []).filter { $0.hasSuffix(".jsonl") }
+        func modified(_ name: String) -> Date {
+            ((try? FileManager.default.attributesOfItem(atPath: directory.appendingPathComponent(name).path))?[.modificationDate]
+                as? Date) ?? .distantPast
+        }
+        return Array(names.map { ($0, modified($0)) }.sorted { $0.1 > $1.1 }.map(\.0).prefix(100))
     }
 
     static func unknownModel(_ id: String, models: [ServedModel]) -> OpenAIError {
@@ -224,12 +253,15 @@ public struct ChatServer: Sendable {
     }
 }
 
-/// Asks for `Authorization: Bearer KEY` on the API routes when the server has a key (`/health` stays open).
+/// Asks for `Authorization: Bearer KEY` on the API routes and past runs when the server has a key (`/health`
+/// and the page itself stay open).
 struct APIKeyMiddleware<Context: RequestContext>: RouterMiddleware {
     let key: String?
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let key, request.uri.path.hasPrefix("/v1") else { return try await next(request, context) }
+        guard let key, request.uri.path.hasPrefix("/v1") || request.uri.path.hasPrefix("/runs") else {
+            return try await next(request, context)
+        }
         let given = request.headers[.authorization] ?? ""
         guard Self.equal(Array(given.utf8), Array("Bearer \(key)".utf8)) else {
             throw OpenAIError(status: .unauthorized, type: "authentication_error", code: "invalid_api_key",

@@ -348,6 +348,15 @@ def check_agent(args):
     assert "plan:" in steps and "integrate" in steps, steps
     assert "1215" in content, content  # 243/5 * 25
     assert finish == "stop" and trace, (finish, trace)
+    # The page lists the run and shows it as `loom trace html` does.
+    name = trace.rsplit("/", 1)[-1]
+    page = raw(args, "GET", "/", key=False)
+    assert page.status_code == 200 and "<title>Loom</title>" in page.text, page.text[:200]
+    runs = raw(args, "GET", "/runs").json()["runs"]
+    assert name in [run["name"] for run in runs], runs
+    shown = raw(args, "GET", "/runs/" + name)
+    assert shown.status_code == 200 and "<title>Loom trace</title>" in shown.text, shown.text[:200]
+    expect_raw(raw(args, "GET", "/runs/..%2F..%2Fetc%2Fpasswd"), 404, "run_not_found")
     print(json.dumps({"trace": trace, "answer": content}))
 
 
@@ -419,6 +428,7 @@ def check_auth(args):
     missing = raw(args, "POST", "chat/completions", json.dumps({"model": args.model, "messages": SKY}), key=False)
     expect_raw(missing, 401)
     expect_error(lambda: client(args, key="wrong").models.list(), 401)
+    expect_raw(raw(args, "GET", "/runs", key=False), 401)
     health(args)
     still_answers(args)
 
