@@ -140,7 +140,8 @@ struct ChatGeneration: Sendable {
                                           limit: Self.continuationTokens)
             let another = next.text.drop { $0.isWhitespace }
             guard (opensCall(next) && another.isEmpty) || another.hasPrefix("{") else { break }
-            if opensCall(next) { spoken += next.text }
+            // The next call opens on a line of its own, as Qwen's template writes several calls.
+            spoken += opensCall(next) ? next.text : "\n"
         }
         return outcome(state, content: content, calls: calls, finish: finish)
     }

@@ -3,7 +3,7 @@ import TestSupport
 import XCTest
 
 /// Loom as its own remote: `loom ask --model openai:URL#MODEL` against `loom serve` makes the same
-/// greedy decisions as the same model in-process.
+/// greedy decisions as the same model in-process, and its trace replays live against the server.
 final class RemoteModelTests: XCTestCase {
     func testRemoteModelGivesTheSameAnswerAndToolCallsAsInProcess() throws {
         let model = try TestModels.path(TestModels.qwen05)
@@ -34,6 +34,9 @@ final class RemoteModelTests: XCTestCase {
         XCTAssertEqual(runs[1].calls, runs[0].calls)
         XCTAssertEqual(runs[1].answer, runs[0].answer)
         XCTAssertTrue(server.log.contains("\(ServeTests.qwen): "), server.log)
+        // The remote run replays live against the same server: every output is the same text again.
+        let replay = try cli.run(["replay", home.appendingPathComponent("remote.jsonl").path, "--live-model"])
+        XCTAssertEqual(replay.status, 0, "\(replay.stdout)\n\(replay.stderr)")
     }
 }
 
