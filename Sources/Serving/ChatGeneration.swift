@@ -81,13 +81,15 @@ struct ChatGeneration: Sendable {
             let start = probe.text.drop { $0.isWhitespace }
             let callFirst = opensCall(probe) && start.isEmpty
             if !callFirst && !start.hasPrefix("{") && !start.hasPrefix("```") {
-                content = probe.text
+                // A probe cut inside a character ends in U+FFFD; the continuation writes that character whole.
+                content = probe.finishReason == .maxTokens
+                    ? String(probe.text.reversed().drop { $0 == "\u{FFFD}" }.reversed()) : probe.text
                 if !content.isEmpty { onEvent?(.content(content)) }
                 if !opensCall(probe) {
                     guard probe.finishReason == .maxTokens, state.budget > 0 else {
                         return outcome(state, content: content, calls: [], finish: probe.finishReason)
                     }
-                    let rest = try await complete(&state, prefill: spoken + probe.text, stop: stops, constraint: nil,
+                    let rest = try await complete(&state, prefill: spoken + content, stop: stops, constraint: nil,
                                                   onText: Self.contentSink(onEvent))
                     content += rest.text
                     guard opensCall(rest) else { return outcome(state, content: content, calls: [], finish: rest.finishReason) }
