@@ -56,6 +56,9 @@ public struct AgentDefinition: Codable, Hashable, Sendable {
     public var computeTools: [String]?
     /// Model name or path; nil means the default model.
     public var model: String?
+    /// For a remote model (`openai:URL#MODEL`): the environment variable holding its API key (the
+    /// name only; the key is never in the file or the trace). Nil: `OPENAI_API_KEY`.
+    public var modelAPIKeyEnv: String?
     /// Sampling settings.
     public var sampling: SamplingSettings
     /// Budgets.
@@ -65,7 +68,7 @@ public struct AgentDefinition: Codable, Hashable, Sendable {
     public init(name: String, description: String, systemPrompt: String, strategy: Strategy = .planExecute,
                 plugins: [String], tools: [String]? = nil, model: String? = nil,
                 sampling: SamplingSettings = .greedy, limits: Limits = Limits(), examples: String? = nil,
-                computeTools: [String]? = nil) {
+                computeTools: [String]? = nil, modelAPIKeyEnv: String? = nil) {
         self.name = name
         self.description = description
         self.systemPrompt = systemPrompt
@@ -75,12 +78,13 @@ public struct AgentDefinition: Codable, Hashable, Sendable {
         self.tools = tools
         self.computeTools = computeTools
         self.model = model
+        self.modelAPIKeyEnv = modelAPIKeyEnv
         self.sampling = sampling
         self.limits = limits
     }
 
     enum CodingKeys: String, CodingKey {
         case name, description, systemPrompt = "system_prompt", examples, strategy, plugins, tools
-        case computeTools = "compute_tools", model, sampling, limits
+        case computeTools = "compute_tools", model, modelAPIKeyEnv = "model_api_key_env", sampling, limits
     }
 }

@@ -124,7 +124,8 @@ public final class LocalModel: LanguageModel, @unchecked Sendable {
     /// Generates a continuation of a prompt (the core of `complete`, also used for raw prompts).
     /// - Parameter constrainedPrefix: text at the end of the prompt that the constraint starts from,
     ///   if it is a valid start of the value (see `complete`).
-    /// - Throws: `LLMError` when the prompt does not fit the context or the constraint allows no token.
+    /// - Throws: `LLMError` when the prompt does not fit the context or the constraint allows no token;
+    ///   `CancellationError` when the calling task is cancelled (checked before each token).
     public func generate(_ prompt: Prompt, sampling: SamplingSettings, maxTokens: Int, stop: [String] = [],
                          constraint: JSONSchema? = nil, constrainedPrefix: String = "",
                          onText: (@Sendable (String) -> Void)? = nil) throws -> Completion {
@@ -185,6 +186,8 @@ public final class LocalModel: LanguageModel, @unchecked Sendable {
         }
 
         generation: while generated.count < maxTokens && context.count < session.contextLength {
+            // A caller that gave up (a server's client went away) stops the generation between tokens.
+            try Task.checkCancellation()
             // Near the end of the budget, a constrained value is closed while there is room to close it.
             let left = min(maxTokens - generated.count, session.contextLength - context.count)
             if let current = constraint, left <= Self.closingWindow,

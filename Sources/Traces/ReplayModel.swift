@@ -86,6 +86,12 @@ public actor ReplayModel: LanguageModel {
                                         recorded: "\(token(old.generatedTokens)) in \(text.recorded)",
                                         now: "\(token(completion.generatedTokens)) in \(text.now)"))
         }
+        // A remote model reports text, not token ids: its outputs are compared as text.
+        if old.generatedTokens.isEmpty, completion.generatedTokens.isEmpty, old.text != completion.text {
+            let difference = JSONDiff.around(old.text, completion.text, path: "completion.text")
+            throw await fail(Divergence(line: entry.line, event: event, field: difference.path,
+                                        recorded: difference.recorded, now: difference.now))
+        }
         return completion
     }
 

@@ -10,7 +10,7 @@ struct Loom: AsyncParsableCommand {
         version: LoomVersion.current,
         subcommands: [
             Ask.self, Plugins.self, Replay.self, TraceCommand.self, Models.self,
-            Generate.self, Tokenize.self, Perplexity.self, Bench.self, Eval.self, Agents.self, Cache.self,
+            Generate.self, Tokenize.self, Perplexity.self, Bench.self, Eval.self, Agents.self, Cache.self, Serve.self,
         ]
     )
 }

@@ -40,6 +40,17 @@ final class AgentsAndEvalTests: XCTestCase {
         XCTAssertEqual(try AgentLoader.parse(#"{"name": "j", "system_prompt": "json works too"}"#).systemPrompt, "json works too")
     }
 
+    func testARemoteModelsKeyIsNamedNeverStored() throws {
+        let agent = try AgentLoader.parse("name: a\nsystem_prompt: hi\nmodel: openai:http://127.0.0.1:8000/v1#m\n"
+                                          + "model_api_key_env: VLLM_KEY\n")
+        XCTAssertEqual(agent.model, "openai:http://127.0.0.1:8000/v1#m")
+        XCTAssertEqual(agent.modelAPIKeyEnv, "VLLM_KEY")
+        let encoded = try JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(agent))
+        XCTAssertEqual(encoded["model_api_key_env"], "VLLM_KEY", "a trace header records the variable's name")
+        let plain = try JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(AgentLoader.parse("name: a\nsystem_prompt: hi\n")))
+        XCTAssertNil(plain["model_api_key_env"], "agents without a remote model write traces as before")
+    }
+
     func testBadAgentFilesGivePreciseErrors() {
         func message(_ yaml: String) -> String {
             do { _ = try AgentLoader.parse(yaml, path: "a.yaml"); return "parsed" } catch { return "\(error)" }

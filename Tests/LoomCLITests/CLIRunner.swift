@@ -1,7 +1,7 @@
 import Foundation
 import TestSupport
 
-/// Runs the built `loom` executable and captures what it prints.
+/// Runs the built `loom` executable (or another program) and captures what it prints.
 struct CLIRunner {
     /// Output of one run.
     struct Output {
@@ -12,11 +12,15 @@ struct CLIRunner {
 
     /// Environment additions for every run (e.g. an isolated `LOOM_HOME`).
     var environment: [String: String] = [:]
+    /// Seconds after which a run is stopped.
+    var limit: Double = 120
+    /// The program (default: the built `loom`).
+    var executable = Repository.productsDirectory.appendingPathComponent("loom")
 
-    /// Runs `loom` with `arguments`, with a 120-second limit.
+    /// Runs the program with `arguments`, stopped after `limit` seconds.
     func run(_ arguments: [String]) throws -> Output {
         let process = Process()
-        process.executableURL = Repository.productsDirectory.appendingPathComponent("loom")
+        process.executableURL = executable
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env["COLUMNS"] = "100"
@@ -30,7 +34,7 @@ struct CLIRunner {
         let outData = Collected(), errData = Collected()
         DispatchQueue.global().async(group: group) { outData.data = out.fileHandleForReading.readDataToEndOfFile() }
         DispatchQueue.global().async(group: group) { errData.data = err.fileHandleForReading.readDataToEndOfFile() }
-        if group.wait(timeout: .now() + 120) == .timedOut { process.terminate() }
+        if group.wait(timeout: .now() + limit) == .timedOut { process.terminate() }
         process.waitUntilExit()
         group.wait()
         return Output(status: process.terminationStatus,

@@ -51,6 +51,7 @@ SUBCOMMANDS:
                           score.
   agents                  List agents, or warm their prompt prefixes in the prompt cache.
   cache                   List or clear the prompt cache (saved keys and values of prompt prefixes).
+  serve                   Serve models over the OpenAI-compatible chat API.
 
   See 'loom help <subcommand>' for detailed help.
 

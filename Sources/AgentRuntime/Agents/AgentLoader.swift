@@ -32,7 +32,7 @@ public enum AgentLoaderError: Error, CustomStringConvertible, Sendable {
 /// and a precise error for what is wrong.
 public enum AgentLoader {
     /// Keys of each section, as written in the files (snake_case).
-    static let topKeys = ["name", "description", "system_prompt", "examples", "strategy", "plugins", "tools", "compute_tools", "model", "sampling", "limits"]
+    static let topKeys = ["name", "description", "system_prompt", "examples", "strategy", "plugins", "tools", "compute_tools", "model", "model_api_key_env", "sampling", "limits"]
     static let limitKeys = ["max_steps", "max_tokens", "wall_seconds", "max_replans"]
     /// Sampling keys in the file and the field they set.
     static let samplingKeys: [(file: String, field: String)] = [
@@ -110,7 +110,8 @@ public enum AgentLoader {
             systemPrompt: try string("system_prompt", required: true) ?? "", strategy: strategy,
             plugins: try strings("plugins") ?? [], tools: try strings("tools"), model: try string("model", required: false),
             sampling: try sampling(top["sampling"], path: path), limits: try limits(top["limits"], path: path),
-            examples: try string("examples", required: false), computeTools: try strings("compute_tools"))
+            examples: try string("examples", required: false), computeTools: try strings("compute_tools"),
+            modelAPIKeyEnv: try string("model_api_key_env", required: false))
     }
 
     static func sampling(_ value: JSONValue?, path: String) throws -> SamplingSettings {

@@ -52,7 +52,7 @@ public struct AgentWarmup: Sendable {
     /// Warms `agent`'s prefix for `modelName` (default: the agent's model).
     /// - Throws: the model's or the plugins' errors; `AgentRunError.notWired` for a model that is not local.
     public func warm(_ agent: AgentDefinition, modelName: String? = nil) async throws -> Result {
-        guard let local = try await components.model(modelName ?? agent.model) as? LocalModel else {
+        guard let local = try await components.model(modelName ?? agent.model, agent.modelAPIKeyEnv) as? LocalModel else {
             throw AgentRunError.notWired(what: "a prompt cache for a model that does not run in this process")
         }
         let model = WarmingModel(local: local)

@@ -22,15 +22,16 @@ public enum AgentRunError: Error, CustomStringConvertible, Sendable {
 /// How to obtain the live parts of a run — the model and the plugin tools — so that `loom ask`,
 /// `loom eval`, `loom replay --live-*` and forks all build them the same way.
 public struct LiveComponents: Sendable {
-    /// Opens a model: by name or path (nil = the agent's or the default model).
-    public var model: @Sendable (_ name: String?) async throws -> any LanguageModel
+    /// Opens a model: by name or path (nil = the agent's or the default model); for a remote model,
+    /// the environment variable that holds its API key (nil: `OPENAI_API_KEY`).
+    public var model: @Sendable (_ name: String?, _ apiKeyVariable: String?) async throws -> any LanguageModel
     /// Starts the tools of these plugins (empty = every registered plugin).
     public var tools: @Sendable (_ plugins: [String]) async throws -> any ToolExecutor
     /// Names and versions of the plugins, for trace headers.
     public var pluginVersions: @Sendable () async -> [Trace.PluginInfo]
 
     /// Creates a set of factories.
-    public init(model: @escaping @Sendable (_ name: String?) async throws -> any LanguageModel,
+    public init(model: @escaping @Sendable (_ name: String?, _ apiKeyVariable: String?) async throws -> any LanguageModel,
                 tools: @escaping @Sendable (_ plugins: [String]) async throws -> any ToolExecutor,
                 pluginVersions: @escaping @Sendable () async -> [Trace.PluginInfo] = { [] }) {
         self.model = model
@@ -39,7 +40,8 @@ public struct LiveComponents: Sendable {
     }
 
     /// The factories of this build: `LLM.LocalModel` for models (by registry name or path; one
-    /// loaded model is kept and reused) and `PluginHost` for the registered plugins, sandboxed.
+    /// loaded model is kept and reused; `openai:URL#MODEL` opens an `LLM.RemoteModel`, with the API
+    /// key from the named environment variable, by default `$OPENAI_API_KEY`, if set) and `PluginHost` for the registered plugins, sandboxed.
     public static var standard: LiveComponents { standard() }
 
     /// The factories of this build with options.
@@ -52,7 +54,11 @@ public struct LiveComponents: Sendable {
         let environment = webFetchAllowHosts.isEmpty ? [:]
             : ["web-fetch": ["LOOM_WEB_FETCH_ALLOW_HOSTS": webFetchAllowHosts.joined(separator: ",")]]
         return LiveComponents(
-            model: { name in
+            model: { name, apiKeyVariable in
+                if let name, RemoteModel.Reference.matches(name) {
+                    let variable = apiKeyVariable ?? RemoteModel.apiKeyVariable
+                    return try await RemoteModel(RemoteModel.Reference(name), apiKey: ProcessInfo.processInfo.environment[variable])
+                }
                 let store = ModelStore()
                 let wanted = name ?? KnownModels.defaultName
                 let path = try store.resolve(wanted).path

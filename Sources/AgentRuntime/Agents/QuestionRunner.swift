@@ -44,7 +44,7 @@ public struct QuestionRunner: Sendable {
     public func run(question: String, agent: AgentDefinition, modelName: String? = nil, runSeed: UInt64 = 0,
                     tracePath: String, parent: String? = nil,
                     progress: (@Sendable (ProgressEvent) -> Void)? = nil) async throws -> Result {
-        let model = try await components.model(modelName ?? agent.model)
+        let model = try await components.model(modelName ?? agent.model, agent.modelAPIKeyEnv)
         let tools = try await components.tools(agent.plugins)
         let sink: FileTraceSink
         do { sink = try FileTraceSink(path: tracePath) } catch {

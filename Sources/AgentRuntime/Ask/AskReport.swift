@@ -18,6 +18,14 @@ public struct AskOverrides: Sendable {
         self.strategy = strategy
     }
 
+    /// Loads the agent `nameOrPath` (see `AgentLoader.load`) with the overrides applied.
+    /// - Throws: `AgentLoaderError` for the file, `AskError` for an override.
+    public func agent(named nameOrPath: String) throws -> AgentDefinition {
+        var definition = try AgentLoader.load(nameOrPath)
+        try apply(to: &definition)
+        return definition
+    }
+
     /// Applies the overrides; an unknown strategy or a non-positive step count is an error.
     public func apply(to agent: inout AgentDefinition) throws {
         if let seed { agent.sampling.seed = seed }
@@ -47,6 +55,11 @@ public enum AskError: Error, CustomStringConvertible, Sendable {
 
 /// How `loom ask` reports a finished run.
 public enum AskReport {
+    /// The answer for a terminal: control characters from the model or a page shown as escapes.
+    public static func answer(_ result: QuestionRunner.Result) -> String {
+        TerminalText.neutralized(result.outcome.answer)
+    }
+
     /// The closing line on standard error: steps, model calls, tokens, time and the trace path.
     public static func footer(_ result: QuestionRunner.Result) -> String {
         let outcome = result.outcome

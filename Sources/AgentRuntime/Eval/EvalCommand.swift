@@ -54,7 +54,7 @@ public enum EvalCommand {
         return await EvalRunner.run(cases, site: server?.baseURL ?? "http://127.0.0.1:9", ask: { item, question in
             var agent = try AgentLoader.load(options.agent ?? item.agent, directories: agentDirectories)
             if options.withoutTools {
-                return try await ToolFreeBaseline.ask(model: components.model(options.model ?? agent.model), question: question)
+                return try await ToolFreeBaseline.ask(model: components.model(options.model ?? agent.model, agent.modelAPIKeyEnv), question: question)
             }
             if let strategy { agent.strategy = strategy }
             let result = try await runner.run(question: question, agent: agent, modelName: options.model,

@@ -19,6 +19,11 @@ public enum TraceReplay {
         /// For forks: where to write the new trace.
         public var forkPath: String?
 
+        /// The mode `loom replay`'s flags ask for: a fork with `until`, else live model, live tools or offline.
+        public static func mode(until: Int?, liveModel: Bool, liveTools: Bool) -> ReplayMode {
+            until.map { .fork(untilLine: $0) } ?? (liveModel ? .liveModel : liveTools ? .liveTools : .offline)
+        }
+
         /// Creates a request.
         public init(path: String, mode: ReplayMode, agent: AgentDefinition? = nil, modelName: String? = nil, forkPath: String? = nil) {
             self.path = path
@@ -47,11 +52,11 @@ public enum TraceReplay {
         var agent = header.agent
         switch request.mode {
         case .offline: break
-        case .liveModel: liveModel = try await components.model(header.model.name)
+        case .liveModel: liveModel = try await components.model(header.model.name, header.agent.modelAPIKeyEnv)
         case .liveTools: liveTools = try await components.tools(header.agent.plugins)
         case .fork:
             agent = request.agent ?? header.agent
-            liveModel = try await components.model(request.modelName ?? header.model.name)
+            liveModel = try await components.model(request.modelName ?? header.model.name, agent.modelAPIKeyEnv)
             liveTools = try await components.tools(agent.plugins)
             let path = request.forkPath ?? QuestionRunner.defaultTracePath(agent: agent.name)
             let sink = try FileTraceSink(path: path)

@@ -1,4 +1,3 @@
-import AgentCore
 import AgentRuntime
 import ArgumentParser
 import Foundation
@@ -20,13 +19,8 @@ struct Ask: AsyncParsableCommand {
     @Flag(help: "Print one machine-readable result as JSON.") var json = false
 
     func run() async throws {
-        var definition: AgentDefinition
-        do {
-            definition = try AgentLoader.load(agent)
-            try AskOverrides(seed: seed, maxSteps: maxSteps, strategy: strategy).apply(to: &definition)
-        } catch {
-            throw ValidationError("\(error)")
-        }
+        let loaded = Result { try AskOverrides(seed: seed, maxSteps: maxSteps, strategy: strategy).agent(named: agent) }
+        let definition = try loaded.mapError { ValidationError("\($0)") }.get()
         let tracePath = trace ?? QuestionRunner.defaultTracePath(agent: definition.name)
         let printer = AskProgressPrinter(verbose: verbose)
         let runner = QuestionRunner(components: .standard(webFetchAllowHosts: allowHost, threads: threads))
@@ -37,7 +31,7 @@ struct Ask: AsyncParsableCommand {
             if json {
                 print(AskReport.json(result))
             } else {
-                print(TerminalText.neutralized(result.outcome.answer))
+                print(AskReport.answer(result))
                 FileHandleOutput.standardError(AskReport.footer(result) + "\n")
             }
         } catch {

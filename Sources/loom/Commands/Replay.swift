@@ -1,7 +1,6 @@
 import AgentRuntime
 import ArgumentParser
 import Foundation
-import Traces
 
 /// `loom replay`: Replay a recorded trace offline or live and report where it diverges.
 struct Replay: AsyncParsableCommand {
@@ -29,7 +28,7 @@ struct Replay: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let mode: ReplayMode = until.map { .fork(untilLine: $0) } ?? (liveModel ? .liveModel : liveTools ? .liveTools : .offline)
+        let mode = TraceReplay.Request.mode(until: until, liveModel: liveModel, liveTools: liveTools)
         let result: TraceReplay.Result
         do {
             let agentOverride = try agent.map { try AgentLoader.load($0) }
