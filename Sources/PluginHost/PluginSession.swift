@@ -62,7 +62,13 @@ final class PluginSession: @unchecked Sendable {
             let status = ChildProcess.describe(status: child.wait())
             _ = connection.waitForStderrEnd(seconds: 1)
             plan.removeHostResources()
-            let reason = Self.explain(failure, plugin: manifest.name, status: status, stderr: connection.stderrExcerpt)
+            let stderr = connection.stderrExcerpt
+            var reason = Self.explain(failure, plugin: manifest.name, status: status, stderr: stderr)
+            if let executable = plan.executable,
+               let hint = StartupDiagnosis.hint(stderr: stderr, manifest: manifest, executable: executable,
+                                                visiblePaths: plan.visiblePaths) {
+                reason += "; \(hint)"
+            }
             return .handshakeFailed(plugin: manifest.name, reason: "\(step): \(reason)")
         }
         let initialize: JSONValue = [

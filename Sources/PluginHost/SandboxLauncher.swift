@@ -13,6 +13,12 @@ public struct LaunchPlan: Sendable, Equatable {
     public var privateTemp: URL?
     /// The plugin's pids cgroup (see `PidsCgroup`), removed when the plugin stops.
     public var pidsGroup: URL?
+    /// Package folders bound because of where the command lives (a virtual environment, a Node package).
+    public var packageRoots: [PackageRoots.Root] = []
+    /// Host paths the sandbox shows (each with everything below it); empty when unsandboxed.
+    public var visiblePaths: [String] = []
+    /// The plugin's resolved command, for start-up diagnostics (`StartupDiagnosis`).
+    public var executable: URL?
 
     /// Removes what the plan created on the host (private temp dir, pids cgroup) once the plugin ended.
     func removeHostResources() {
@@ -144,6 +150,8 @@ public struct SandboxLauncher: Sendable {
             for directory in runtimeDirectories(of: executable) { mounts.readOnly(directory) }
             mounts.readOnly(executable.deletingLastPathComponent().path)
             mounts.readOnly(executable.resolvingSymlinksInPath().deletingLastPathComponent().path)
+            let packageRoots = Self.packageRoots(of: executable)
+            for root in packageRoots { mounts.readOnly(root.path) }
             for path in sandbox.filesystem.readOnly {
                 mounts.readOnly(try grantedPath(path, manifest: manifest, manifestDirectory: manifestDirectory))
             }
@@ -158,8 +166,15 @@ public struct SandboxLauncher: Sendable {
             arguments += ["--remount-ro", "/", "--chdir", privateTemp == nil ? "/" : "/tmp", "--clearenv"]
             for key in environment.keys.sorted() { arguments += ["--setenv", key, environment[key] ?? ""] }
             arguments += ["--", prlimit] + limits
-            return LaunchPlan(program: bwrap, arguments: arguments, environment: environment, privateTemp: privateTemp)
+            return LaunchPlan(program: bwrap, arguments: arguments, environment: environment, privateTemp: privateTemp,
+                              packageRoots: packageRoots, visiblePaths: mounts.visiblePaths, executable: executable)
         }
+    }
+
+    /// The package folders (virtual environment, Node package) a sandbox for `executable` binds read-only.
+    public static func packageRoots(of executable: URL) -> [PackageRoots.Root] {
+        PackageRoots.roots(executable: executable, interpreter: shebangInterpreter(executable.resolvingSymlinksInPath().path),
+                           systemPaths: systemPaths)
     }
 
     /// `prlimit` options for the profile (soft CPU limit sends SIGXCPU, the hard one a second later SIGKILL).
@@ -240,6 +255,9 @@ struct MountList {
             covered.append(path)
         }
     }
+
+    /// The host paths bound so far (system paths, grants, package folders, symlinks to them).
+    var visiblePaths: [String] { covered }
 
     private func isCovered(_ path: String) -> Bool {
         covered.contains { path == $0 || path.hasPrefix($0.hasSuffix("/") ? $0 : $0 + "/") }
