@@ -55,6 +55,9 @@ public struct SandboxLauncher: Sendable {
     public let temporaryRoot: URL
     /// Where each plugin gets a pids cgroup enforcing `max_processes`, or nil (RLIMIT_NPROC only).
     public let pidsCgroup: PidsCgroup?
+    /// Loom's own environment, which `${NAME}` references in a manifest's `env` are filled from
+    /// (`EnvironmentReference`); nothing else of it reaches a plugin.
+    public var hostEnvironment: [String: String]
 
     /// System directories every plugin sees read-only (those missing on the host are skipped).
     static let systemPaths = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/etc/ld.so.cache",
@@ -66,7 +69,9 @@ public struct SandboxLauncher: Sendable {
 
     /// Creates a launcher with an explicit mode.
     public init(mode: Mode, prlimit: String = "/usr/bin/prlimit",
-                temporaryRoot: URL = FileManager.default.temporaryDirectory, pidsCgroup: PidsCgroup? = nil) {
+                temporaryRoot: URL = FileManager.default.temporaryDirectory, pidsCgroup: PidsCgroup? = nil,
+                hostEnvironment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.hostEnvironment = hostEnvironment
         self.mode = mode
         self.prlimit = prlimit
         self.temporaryRoot = temporaryRoot
@@ -122,6 +127,12 @@ public struct SandboxLauncher: Sendable {
                              extraEnvironment: [String: String]) throws -> LaunchPlan {
         let sandbox = manifest.sandbox
         var privateTemp: URL?
+        // References are filled before anything is created, so a missing variable leaves nothing behind.
+        var expanded: [String: String] = [:]
+        for key in manifest.env.keys.sorted() {
+            expanded[key] = try EnvironmentReference.expand(manifest.env[key] ?? "", field: "env.\(key)",
+                                                            plugin: manifest.name, environment: hostEnvironment)
+        }
         if sandbox.filesystem.temp {
             let dir = temporaryRoot.appendingPathComponent("loom-plugin-\(manifest.name)-\(UUID().uuidString.prefix(8))")
             do { try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true) } catch {
@@ -132,7 +143,7 @@ public struct SandboxLauncher: Sendable {
         var environment = ["PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8",
                            "HOME": privateTemp == nil ? "/" : "/tmp"]
         if privateTemp != nil { environment["TMPDIR"] = "/tmp" }
-        environment.merge(manifest.env) { _, new in new }
+        environment.merge(expanded) { _, new in new }
         environment.merge(extraEnvironment) { _, new in new }
 
         let limits = rlimitArguments(sandbox) + ["--", executable.path] + manifest.command.dropFirst()
