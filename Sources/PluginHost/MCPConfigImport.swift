@@ -5,9 +5,10 @@ import Foundation
 ///
 /// Reads the `mcpServers` object of Claude Desktop, Cursor and Windsurf (`claude_desktop_config.json`,
 /// `.cursor/mcp.json`) and the `servers` object of VS Code (`.vscode/mcp.json`). Each server becomes one
-/// manifest with `command` + `args`, its environment, and a default sandbox profile (`defaultSandbox`):
+/// manifest with `command` + `args`, its environment, and a default sandbox profile (`defaultSandbox`);
+/// a server given by `url` becomes a manifest with `url` and `headers` (Streamable HTTP):
 ///
-/// - **Secrets are referenced, never copied.** An environment value that looks like a secret (its name
+/// - **Secrets are referenced, never copied.** An environment value or HTTP header that looks like a secret (its name
 ///   says key, token, secret, password, credential or auth; or the value is a long token-like string or a
 ///   URL with a password) becomes `"${NAME}"` (see `EnvironmentReference`), filled from loom's environment
 ///   at start. A value already written as a reference (`${NAME}`, VS Code's `${env:NAME}`) stays one; VS
@@ -21,7 +22,7 @@ public enum MCPConfigImport {
         public var key: String
         /// The manifest for it, or nil when it cannot be imported.
         public var manifest: Manifest?
-        /// Why it cannot be imported (a remote server without command, a missing command).
+        /// Why it cannot be imported (no command or url, the older HTTP+SSE transport).
         public var skipped: String?
         /// Environment variables the manifest takes from loom's environment instead of copying a value.
         public var referencedVariables: [String]
@@ -71,10 +72,11 @@ public enum MCPConfigImport {
             server.skipped = "its entry is not an object"
             return server
         }
+        if let url = object["url"]?.stringValue, object["command"] == nil {
+            return convertRemote(server, object: object, url: url, used: &used)
+        }
         guard let command = object["command"]?.stringValue, !command.isEmpty else {
-            server.skipped = object["url"] != nil
-                ? "it is a remote server (url) and Loom runs local servers only"
-                : "it has no 'command'"
+            server.skipped = "it has neither 'command' nor 'url'"
             return server
         }
         let args = object["args"]?.arrayValue?.compactMap(\.stringValue) ?? []
@@ -109,6 +111,48 @@ public enum MCPConfigImport {
         let name = uniqueName(for: key, used: &used)
         server.manifest = Manifest(name: name, version: "imported", description: "imported from MCP server '\(key)'",
                                    command: [resolvedCommand] + args, env: env, sandbox: sandbox)
+        return server
+    }
+
+    /// A server over HTTP: `url` and `headers`, secrets in headers referenced like environment values.
+    private static func convertRemote(_ server: Server, object: [String: JSONValue], url: String,
+                                      used: inout Set<String>) -> Server {
+        var server = server
+        if object["type"]?.stringValue == "sse" {
+            server.skipped = "it uses the older HTTP+SSE transport ('type': 'sse'); Loom speaks Streamable HTTP"
+            return server
+        }
+        guard let parts = URLComponents(string: url), ["http", "https"].contains(parts.scheme?.lowercased() ?? ""),
+              parts.host?.isEmpty == false, parts.user == nil, parts.password == nil
+        else {
+            server.skipped = "its url is not an http(s) URL with a host and without credentials"
+            return server
+        }
+        let name = uniqueName(for: server.key, used: &used)
+        let prefix = name.uppercased().replacingOccurrences(of: "-", with: "_")
+        var headers: [String: String] = [:]
+        for (header, value) in object["headers"]?.objectValue ?? [:] {
+            guard let text = value.stringValue else { continue }
+            let variable = prefix + "_" + header.uppercased().replacingOccurrences(of: "-", with: "_")
+            let words = text.split(separator: " ", maxSplits: 1).map(String.init)
+            // "Bearer <token>" keeps its scheme word; the credential becomes a reference.
+            let (scheme, credential) = words.count == 2 && ["bearer", "basic", "token"].contains(words[0].lowercased())
+                ? (words[0] + " ", words[1]) : ("", text)
+            let lower = header.lowercased()
+            let secretHeader = ["authorization", "cookie", "proxy-authorization"].contains(lower)
+                || ["key", "token", "secret", "auth", "session", "password"].contains(where: lower.contains)
+            if let reference = reference(name: variable, value: credential) ?? (secretHeader ? variable : nil) {
+                headers[header] = scheme + "${\(reference)}"
+                server.referencedVariables.append(reference)
+            } else {
+                headers[header] = text
+            }
+        }
+        server.referencedVariables.sort()
+        var sandbox = defaultSandbox
+        sandbox.filesystem = .none
+        server.manifest = Manifest(name: name, version: "imported", description: "imported from MCP server '\(server.key)'",
+                                   command: [], sandbox: sandbox, url: url, headers: headers)
         return server
     }
 
@@ -162,6 +206,16 @@ public enum MCPConfigImport {
     ///   (`SandboxLauncher.packageRoots(of:)`) are named too.
     public static func describeAccess(_ manifest: Manifest, executable: URL? = nil) -> String {
         let sandbox = manifest.sandbox
+        if let url = manifest.url {
+            let host = URLComponents(string: url)?.host ?? url
+            let headers = manifest.headers.keys.sorted().map { key -> String in
+                let names = EnvironmentReference.names(in: manifest.headers[key] ?? "")
+                return names.isEmpty ? key : "\(key) (from loom's $\(names.joined(separator: ", $")))"
+            }
+            return "nothing on this machine (a server over HTTP: loom connects to \(host) only, no redirects); "
+                + "headers: \(headers.isEmpty ? "none" : headers.joined(separator: ", ")); "
+                + "limits: \(Int(sandbox.wallSeconds)) s and \(sandbox.maxOutputBytes) bytes per answer"
+        }
         var files = ["system folders (/usr, /lib, /etc basics) read-only"]
         if let executable {
             files.append("the command's folder \(executable.deletingLastPathComponent().path) read-only")

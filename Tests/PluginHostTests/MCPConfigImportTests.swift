@@ -15,13 +15,15 @@ final class MCPConfigImportTests: XCTestCase {
                                      "SESSION_ID": .string(token)]],
             "files": ["command": "/usr/bin/node", "args": ["server.js", .string(folder.path), "/nonexistent/loom"]],
             "github-tools": ["command": "./local/server.py"],
-            "remote": ["url": "https://mcp.example.com/mcp"],
+            "remote": ["type": "http", "url": "https://mcp.example.com/mcp",
+                       "headers": ["Authorization": "Bearer abc.def", "X-Region": "eu"]],
+            "legacy": ["type": "sse", "url": "https://old.example.com/sse"],
             "7zip": ["command": "7z-mcp"],
         ]]
         let servers = try MCPConfigImport.servers(in: config, file: "claude_desktop_config.json",
                                                   configDirectory: URL(fileURLWithPath: "/srv/config"))
-        XCTAssertEqual(servers.map(\.key), ["7zip", "GitHub Tools", "files", "github-tools", "remote"])
-        XCTAssertEqual(servers.map { $0.manifest?.name }, ["mcp-7zip", "github-tools", "files", "github-tools-2", nil])
+        XCTAssertEqual(servers.map(\.key), ["7zip", "GitHub Tools", "files", "github-tools", "legacy", "remote"])
+        XCTAssertEqual(servers.map { $0.manifest?.name }, ["mcp-7zip", "github-tools", "files", "github-tools-2", nil, "remote"])
 
         let github = try XCTUnwrap(servers[1].manifest)
         XCTAssertEqual(github.command, ["npx", "-y", "@modelcontextprotocol/server-github"])
@@ -38,7 +40,18 @@ final class MCPConfigImportTests: XCTestCase {
         XCTAssertTrue(files.sandbox.filesystem.temp)
         XCTAssertFalse(files.sandbox.network)
         XCTAssertEqual(servers[3].manifest?.command, ["/srv/config/local/server.py"], "relative to the config's folder")
-        XCTAssertEqual(servers[4].skipped, "it is a remote server (url) and Loom runs local servers only")
+        XCTAssertEqual(servers[4].skipped, "it uses the older HTTP+SSE transport ('type': 'sse'); Loom speaks Streamable HTTP")
+        let remote = try XCTUnwrap(servers[5].manifest)
+        XCTAssertEqual(remote.url, "https://mcp.example.com/mcp")
+        XCTAssertEqual(remote.command, [])
+        XCTAssertEqual(remote.headers, ["Authorization": "Bearer ${REMOTE_AUTHORIZATION}", "X-Region": "eu"])
+        XCTAssertEqual(servers[5].referencedVariables, ["REMOTE_AUTHORIZATION"])
+        XCTAssertTrue(MCPConfigImport.describeAccess(remote).hasPrefix(
+            "nothing on this machine (a server over HTTP: loom connects to mcp.example.com only, no redirects); "
+                + "headers: Authorization (from loom's $REMOTE_AUTHORIZATION), X-Region;"), MCPConfigImport.describeAccess(remote))
+        let reread = try Manifest.parse(try JSONValue.parse(String(decoding: try JSONEncoder().encode(remote), as: UTF8.self)),
+                                        file: "remote.json")
+        XCTAssertEqual(reread, remote, "an imported HTTP manifest reads back as written")
 
         let access = MCPConfigImport.describeAccess(github)
         XCTAssertTrue(access.hasPrefix("network: no (loopback only); files: system folders"), access)

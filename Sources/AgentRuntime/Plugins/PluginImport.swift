@@ -40,9 +40,11 @@ extension PluginCommands {
                 lines.append("\(server.key): skipped: \(server.skipped ?? "not importable")")
                 continue
             }
-            lines.append("\(server.key) -> plugin '\(manifest.name)': \(manifest.command.joined(separator: " "))")
+            lines.append("\(server.key) -> plugin '\(manifest.name)': \(manifest.url ?? manifest.command.joined(separator: " "))")
             let resolver = CommandResolver(executableDirectory: setup.executableDirectory, searchPath: setup.searchPath)
-            let executable = try? resolver.resolve(manifest.command[0], manifestDirectory: url.deletingLastPathComponent())
+            let executable = manifest.command.first.flatMap {
+                try? resolver.resolve($0, manifestDirectory: url.deletingLastPathComponent())
+            }
             lines.append("  may touch: " + MCPConfigImport.describeAccess(manifest, executable: executable))
             if !server.referencedVariables.isEmpty {
                 lines.append("  secrets: taken from loom's environment at start, not copied: "
