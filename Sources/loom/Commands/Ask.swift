@@ -28,7 +28,10 @@ struct Ask: AsyncParsableCommand {
             throw ValidationError("\(error)")
         }
         let tracePath = trace ?? QuestionRunner.defaultTracePath(agent: definition.name)
-        let printer = AskProgressPrinter(verbose: verbose)
+        // On a terminal the answer appears as it is generated; pipes and --json get the finished answer only.
+        let streaming = !json && isatty(STDOUT_FILENO) != 0
+        let toStdout: @Sendable (String) -> Void = { text in FileHandle.standardOutput.write(Data(text.utf8)) }
+        let printer = AskProgressPrinter(verbose: verbose, answerOutput: streaming ? toStdout : nil)
         let runner = QuestionRunner(components: .standard(webFetchAllowHosts: allowHost, threads: threads))
         do {
             let result = try await runner.run(question: question, agent: definition, modelName: model,
@@ -37,7 +40,11 @@ struct Ask: AsyncParsableCommand {
             if json {
                 print(AskReport.json(result))
             } else {
-                print(TerminalText.neutralized(result.outcome.answer))
+                if streaming {
+                    FileHandle.standardOutput.write(Data(printer.remainder(of: result.outcome.answer).utf8))
+                } else {
+                    print(TerminalText.neutralized(result.outcome.answer))
+                }
                 FileHandleOutput.standardError(AskReport.footer(result) + "\n")
             }
         } catch {
