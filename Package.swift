@@ -41,7 +41,7 @@ let package = Package(
         .target(name: "Tokenizers", dependencies: ["GGUF", "AgentCore"], swiftSettings: checked),
         .target(name: "LLM", dependencies: ["GGUF", "Kernels", "Tokenizers", "AgentCore", "CCurl"],
                 swiftSettings: optimized),
-        .target(name: "PluginHost", dependencies: ["AgentCore", "Yams"]),
+        .target(name: "PluginHost", dependencies: ["AgentCore", "Yams", "CCurl"]),
         .target(name: "PluginKit", dependencies: [.product(name: "MCP", package: "swift-sdk")]),
         .target(name: "Traces", dependencies: ["AgentCore"]),
 

@@ -12,6 +12,8 @@ packages=(
   util-linux             # prlimit for sandbox resource limits
   python3 python3-venv python3-pip  # model pulls (pip download); code-runner's Python; test helpers
   curl                   # tests: an HTTP client outside Loom for the evaluation sites
+  nodejs                 # tests: an npm-style MCP server run from node_modules/.bin
+  chromium               # tests: loom trace html pages rendered in a headless browser
 )
 if [ "${1:-}" = "--print" ]; then printf '%s\n' "${packages[@]}"; exit 0; fi
 

@@ -72,6 +72,9 @@ public enum Trace {
         /// A validated plan (as JSON) from the planner; `replan` is true for a re-plan.
         case plan(steps: JSONValue, replan: Bool)
         case toolCall(call: ToolCall, result: ToolResult)
+        /// The tools retrieval showed the model (qualified names) of how many offered, and the question's
+        /// words it matched; recorded only when the catalog was too large to show whole.
+        case toolSelection(selected: [String], offered: Int, terms: [String])
         case answer(text: String)
         case budgetStop(reason: String)
         case error(message: String)

@@ -14,10 +14,14 @@ public struct RunConfiguration: Sendable, Hashable {
     public var turnMaxTokens: Int
     /// Token cap of the answer call.
     public var answerMaxTokens: Int
+    /// How the tools shown to the model are chosen when many are registered.
+    public var toolRetrieval: ToolRetrieval
 
     /// Creates a configuration.
     public init(agent: AgentDefinition, runSeed: UInt64 = 0, resultCharacterLimit: Int? = nil,
-                planMaxTokens: Int = 768, turnMaxTokens: Int = 384, answerMaxTokens: Int = 384) {
+                planMaxTokens: Int = 768, turnMaxTokens: Int = 384, answerMaxTokens: Int = 384,
+                toolRetrieval: ToolRetrieval = ToolRetrieval()) {
+        self.toolRetrieval = toolRetrieval
         self.agent = agent
         self.runSeed = runSeed
         self.resultCharacterLimit = resultCharacterLimit
@@ -101,12 +105,18 @@ public struct Orchestrator: Sendable {
             do { available = try await tools.tools() } catch {
                 throw OrchestratorError.toolListFailed(underlying: String(describing: error))
             }
-            let catalog = ToolCatalog(available: available, agent: agent)
+            var catalog = ToolCatalog(available: available, agent: agent)
             if agent.strategy == .react, catalog.tool(named: ReActPlanner.finalAnswerName) != nil {
                 throw OrchestratorError.reservedToolName(name: ReActPlanner.finalAnswerName)
             }
+            let selection = configuration.toolRetrieval.select(question: question, catalog: catalog, agent: agent)
+            if let selection { catalog = catalog.restricted(to: selection.selected) }
             session = RunSession(question: question, agent: agent, catalog: catalog, configuration: configuration,
                                  model: model, executor: tools, clock: clock, sink: sink, progress: progress)
+            if let selection {
+                await session.record(.toolSelection(selected: selection.selected, offered: selection.offered,
+                                                    terms: selection.terms))
+            }
         } catch {
             await sink?.record(.error(message: String(describing: error)))
             throw error

@@ -51,7 +51,11 @@ public final class RunSession {
         var request = request
         request.maxTokens = max(min(request.maxTokens, budget.remainingTokens), 1)
         var onText: (@Sendable (String) -> Void)?
-        if streamAnswer, let progress { onText = { @Sendable text in progress(.answerText(text)) } }
+        if streamAnswer, let progress {
+            onText = { @Sendable text in progress(.answerText(text)) }
+            // The output starts with what was prefilled (`{"answer": "<step value>`): stream it first.
+            if !request.prefill.isEmpty { progress(.answerText(request.prefill)) }
+        }
         let completion = try await model.complete(request, onText: onText)
         modelCalls += 1
         budget.tokensUsed += completion.generatedTokens.isEmpty

@@ -20,7 +20,13 @@ public struct Manifest: Codable, Hashable, Sendable {
     public var description: String
     /// The executable and its arguments. A first element containing `/` is a path (relative paths resolve
     /// against the manifest's folder); a bare name is looked up next to loom's binary, then in `$PATH`.
+    /// Empty for a server reached over HTTP (`url`).
     public var command: [String]
+    /// The endpoint of an MCP server reached over HTTP (Streamable HTTP transport) instead of a command.
+    public var url: String?
+    /// HTTP headers sent with every request to `url`; values may reference loom's environment as `${NAME}`
+    /// (`"Authorization": "Bearer ${API_TOKEN}"`).
+    public var headers: [String: String]
     /// Environment variables for the plugin (the sandbox starts from an empty environment).
     public var env: [String: String]
     /// What the plugin may touch and how much it may use.
@@ -30,11 +36,14 @@ public struct Manifest: Codable, Hashable, Sendable {
 
     /// Creates a manifest.
     public init(name: String, version: String, description: String = "", command: [String],
-                env: [String: String] = [:], sandbox: Sandbox = Sandbox(), tools: [String]? = nil) {
+                env: [String: String] = [:], sandbox: Sandbox = Sandbox(), tools: [String]? = nil,
+                url: String? = nil, headers: [String: String] = [:]) {
         self.name = name
         self.version = version
         self.description = description
         self.command = command
+        self.url = url
+        self.headers = headers
         self.env = env
         self.sandbox = sandbox
         self.tools = tools
@@ -146,6 +155,37 @@ public struct Manifest: Codable, Hashable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case name, version, description, command, env, sandbox, tools
+        case name, version, description, command, url, headers, env, sandbox, tools
+    }
+
+    /// Decodes a manifest written by `encode(to:)` (files are read by `Manifest.load`, which validates).
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decode(String.self, forKey: .name)
+        version = try container.decode(String.self, forKey: .version)
+        description = try container.decodeIfPresent(String.self, forKey: .description) ?? ""
+        command = try container.decodeIfPresent([String].self, forKey: .command) ?? []
+        url = try container.decodeIfPresent(String.self, forKey: .url)
+        headers = try container.decodeIfPresent([String: String].self, forKey: .headers) ?? [:]
+        env = try container.decodeIfPresent([String: String].self, forKey: .env) ?? [:]
+        sandbox = try container.decodeIfPresent(Sandbox.self, forKey: .sandbox) ?? Sandbox()
+        tools = try container.decodeIfPresent([String].self, forKey: .tools)
+    }
+
+    /// Encodes the manifest as a file holds it: `command` or `url` (with `headers` when there are any).
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(name, forKey: .name)
+        try container.encode(version, forKey: .version)
+        try container.encode(description, forKey: .description)
+        if let url {
+            try container.encode(url, forKey: .url)
+            if !headers.isEmpty { try container.encode(headers, forKey: .headers) }
+        } else {
+            try container.encode(command, forKey: .command)
+        }
+        try container.encode(env, forKey: .env)
+        try container.encode(sandbox, forKey: .sandbox)
+        try container.encodeIfPresent(tools, forKey: .tools)
     }
 }

@@ -113,6 +113,38 @@ struct FieldReader {
         return env
     }
 
+    /// An `http` or `https` URL with a host and no credentials (those go in `headers`).
+    func httpURL(_ value: JSONValue, _ field: String) throws -> String {
+        let expected = "an http:// or https:// URL with a host and no user or password (send credentials in 'headers')"
+        guard let text = value.stringValue, text.count <= 4096, let parts = URLComponents(string: text),
+              let scheme = parts.scheme?.lowercased(), ["http", "https"].contains(scheme),
+              let host = parts.host, !host.isEmpty, parts.user == nil, parts.password == nil
+        else { throw error(field, expected, found: value) }
+        return text
+    }
+
+    /// HTTP headers: at most 64, names of token characters, values without line breaks.
+    func headers(_ value: JSONValue?, _ field: String) throws -> [String: String] {
+        guard let value, value != .null else { return [:] }
+        guard let members = value.objectValue, members.count <= 64 else {
+            throw error(field, "an object of at most 64 string values", found: value)
+        }
+        var headers: [String: String] = [:]
+        for (name, item) in members {
+            let token = name.unicodeScalars.allSatisfy { scalar in
+                scalar.value > 0x20 && scalar.value < 0x7F && !"()<>@,;:\\\"/[]?={}".unicodeScalars.contains(scalar)
+            }
+            guard token, !name.isEmpty, name.count <= 128 else {
+                throw error("\(field).\(name)", "a header name of letters, digits and -!#$%&'*+.^_`|~", found: .string(name))
+            }
+            guard let text = item.stringValue, text.count <= 8192,
+                  !text.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" })
+            else { throw error("\(field).\(name)", "a string without line breaks", found: item) }
+            headers[name] = text
+        }
+        return headers
+    }
+
     func integer(_ value: JSONValue?, _ field: String, in range: ClosedRange<Int>, default fallback: Int) throws -> Int {
         guard let value, value != .null else { return fallback }
         guard let number = value.intValue, range.contains(number) else {

@@ -123,9 +123,24 @@ extension Manifest {
         let name = try reader.string(root["name"], "name", pattern: .pluginName)
         let version = try reader.string(root["version"], "version", maxLength: 64)
         let description = try reader.optionalString(root["description"], "description", maxLength: 1000) ?? ""
-        let command = try reader.stringArray(root["command"], "command", minCount: 1, maxCount: 256)
-        guard let first = command.first, !first.isEmpty else {
-            throw reader.error("command[0]", "the executable's name or path", found: root["command"]?.arrayValue?.first)
+        var command: [String] = []
+        var url: String?
+        var headers: [String: String] = [:]
+        if let endpoint = root["url"], endpoint != .null {
+            if let given = root["command"] {
+                throw reader.error("command", "either 'command' (a local server) or 'url' (a server over HTTP), not both",
+                                   found: given)
+            }
+            url = try reader.httpURL(endpoint, "url")
+            headers = try reader.headers(root["headers"], "headers")
+        } else {
+            if let given = root["headers"] {
+                throw reader.error("headers", "headers only with 'url' (a server over HTTP)", found: given)
+            }
+            command = try reader.stringArray(root["command"], "command", minCount: 1, maxCount: 256)
+            guard let first = command.first, !first.isEmpty else {
+                throw reader.error("command[0]", "the executable's name or path", found: root["command"]?.arrayValue?.first)
+            }
         }
         let env = try reader.environment(root["env"], "env")
         let sandbox = try root["sandbox"].map { try reader.sandbox($0) } ?? Sandbox()
@@ -141,7 +156,7 @@ extension Manifest {
             tools = names
         }
         return Manifest(name: name, version: version, description: description, command: command, env: env,
-                        sandbox: sandbox, tools: tools)
+                        sandbox: sandbox, tools: tools, url: url, headers: headers)
     }
 
 }

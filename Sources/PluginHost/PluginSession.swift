@@ -11,7 +11,8 @@ public struct PluginToolInfo: Codable, Hashable, Sendable {
     public var inputSchema: JSONValue
 }
 
-/// One running plugin process: spawned under its sandbox, MCP handshake done, tools listed.
+/// One running MCP server: its transport open (a sandboxed process, or an HTTP session), the handshake
+/// done, its tools listed.
 ///
 /// Created by `PluginSession.start`; every failure after that is reported per call, never thrown.
 final class PluginSession: @unchecked Sendable {
@@ -22,9 +23,7 @@ final class PluginSession: @unchecked Sendable {
     /// The server's `serverInfo` (name and version), when given.
     let serverInfo: JSONValue?
 
-    private let child: ChildProcess
-    private let connection: RPCConnection
-    private let plan: LaunchPlan
+    private let transport: PluginTransport
     private let stopLock = NSLock()
     private var stopped = false
     private var stopReason: String?
@@ -35,37 +34,22 @@ final class PluginSession: @unchecked Sendable {
     /// The MCP protocol version Loom asks for.
     static let protocolVersion = "2025-03-26"
 
-    private init(manifest: Manifest, tools: [PluginToolInfo], serverInfo: JSONValue?, child: ChildProcess,
-                 connection: RPCConnection, plan: LaunchPlan) {
+    private init(manifest: Manifest, tools: [PluginToolInfo], serverInfo: JSONValue?, transport: PluginTransport) {
         self.manifest = manifest
         self.tools = tools
         self.serverInfo = serverInfo
-        self.child = child
-        self.connection = connection
-        self.plan = plan
+        self.transport = transport
     }
 
-    /// Spawns the plugin and runs `initialize`, `notifications/initialized` and `tools/list`.
+    /// Runs `initialize`, `notifications/initialized` and `tools/list` over an opened transport.
     ///
-    /// - Throws: `PluginHostError.launchFailed` or `.handshakeFailed` with the reason and stderr tail.
-    static func start(manifest: Manifest, plan: LaunchPlan, limits: PluginHostLimits) async throws -> PluginSession {
-        let child: ChildProcess
-        do { child = try ChildProcess.spawn(plan, name: manifest.name) } catch {
-            plan.removeHostResources()
-            throw error
-        }
-        let box = SessionBox()
-        let connection = RPCConnection(child: child, maxOutputBytes: manifest.sandbox.maxOutputBytes) { _ in
-            box.session?.stop(reason: nil) ?? child.killGroup()
-        }
+    /// - Throws: `.handshakeFailed` with the reason (and, for a process, its stderr tail and start-up
+    ///   diagnostics); the transport is stopped then.
+    static func start(manifest: Manifest, transport: PluginTransport, limits: PluginHostLimits) async throws -> PluginSession {
         let timeout = min(manifest.sandbox.wallSeconds, limits.startSeconds)
         func fail(_ step: String, _ failure: RPCFailure) -> PluginHostError {
-            child.killGroup()
-            _ = connection.waitUntilClosed(seconds: 1)
-            let status = ChildProcess.describe(status: child.wait())
-            _ = connection.waitForStderrEnd(seconds: 1)
-            plan.removeHostResources()
-            let reason = Self.explain(failure, plugin: manifest.name, status: status, stderr: connection.stderrExcerpt)
+            let reason = transport.explain(failure, atStart: true)
+            transport.stop()
             return .handshakeFailed(plugin: manifest.name, reason: "\(step): \(reason)")
         }
         let initialize: JSONValue = [
@@ -73,16 +57,16 @@ final class PluginSession: @unchecked Sendable {
             "clientInfo": ["name": "loom", "version": "0.1.0"],
         ]
         let serverInfo: JSONValue?
-        switch await connection.request("initialize", params: initialize, timeout: timeout) {
+        switch await transport.request("initialize", params: initialize, timeout: timeout) {
         case .failure(let failure): throw fail("initialize", failure)
         case .success(let result): serverInfo = result["serverInfo"]
         }
-        connection.notify("notifications/initialized")
+        await transport.notify("notifications/initialized", params: nil)
         var tools: [PluginToolInfo] = []
         var cursor: JSONValue?
         for _ in 0..<limits.maxToolPages {
             let params: JSONValue = cursor.map { ["cursor": $0] } ?? [:]
-            switch await connection.request("tools/list", params: params, timeout: timeout) {
+            switch await transport.request("tools/list", params: params, timeout: timeout) {
             case .failure(let failure): throw fail("tools/list", failure)
             case .success(let result):
                 guard let list = result["tools"]?.arrayValue else {
@@ -99,11 +83,8 @@ final class PluginSession: @unchecked Sendable {
             }
             if cursor == nil || tools.count >= limits.maxTools { break }
         }
-        let session = PluginSession(manifest: manifest, tools: Array(tools.prefix(limits.maxTools)),
-                                    serverInfo: serverInfo, child: child, connection: connection,
-                                    plan: plan)
-        box.session = session
-        return session
+        return PluginSession(manifest: manifest, tools: Array(tools.prefix(limits.maxTools)),
+                             serverInfo: serverInfo, transport: transport)
     }
 
     /// MCP tool names: 1 to 128 of `A-Z a-z 0-9 _ - .`.
@@ -114,12 +95,12 @@ final class PluginSession: @unchecked Sendable {
         }
     }
 
-    /// Whether the process is still running and the connection open.
+    /// Whether the server can still take calls (process running, connection or session open).
     var isAlive: Bool {
         stopLock.lock()
         let wasStopped = stopped
         stopLock.unlock()
-        return !wasStopped && connection.closedReason == nil && !child.hasExited
+        return !wasStopped && transport.isOpen
     }
 
     /// Why the session ended, for the model and the trace ("exited with status 1; stderr: ...").
@@ -132,35 +113,28 @@ final class PluginSession: @unchecked Sendable {
         return "plugin '\(manifest.name)' is not running"
     }
 
-    /// The process's wait status if it has exited, without blocking (nil while it runs).
-    var exitStatus: Int32? {
-        child.hasExited ? child.wait() : nil
-    }
+    /// The process's wait status if it has exited, without blocking (nil while it runs, and for HTTP).
+    var exitStatus: Int32? { transport.exitStatus }
 
     /// Calls `tools/call`; every failure becomes a `CallOutcome.failed` with a readable message.
     func call(tool: String, arguments: JSONValue, timeout: Double) async -> CallOutcome {
         let params: JSONValue = ["name": .string(tool), "arguments": arguments]
-        switch await connection.request("tools/call", params: params, timeout: timeout) {
+        switch await transport.request("tools/call", params: params, timeout: timeout) {
         case .success(let result):
             return .completed(result)
         case .failure(.remote(let code, let message)):
             return .failed("plugin '\(manifest.name)' rejected the call (JSON-RPC error \(code)): \(message)", fatal: false)
         case .failure(let failure):
-            if case .timeout = failure { stop(reason: nil) }
-            _ = connection.waitUntilClosed(seconds: 2)
-            child.killGroup()
-            let status = ChildProcess.describe(status: child.wait())
-            _ = connection.waitForStderrEnd(seconds: 1)
-            let reason = Self.explain(failure, plugin: manifest.name, status: status, stderr: connection.stderrExcerpt)
+            let reason = transport.explain(failure, atStart: false)
             stop(reason: reason)
             return .failed(reason, fatal: true)
         }
     }
 
-    /// Stops the plugin: closes stdin, kills its process group, reaps it and removes its temp dir and
-    /// pids cgroup. Returns when that is done, also when another thread started it: the stdout reader
-    /// stops a flooding plugin while the call that saw the flood goes on, and a `loom` that exits right
-    /// after that call must not leave the plugin's cgroup or temp dir behind.
+    /// Stops the plugin: ends its transport (kills the process group, reaps it, removes its temp dir and
+    /// pids cgroup; or ends the HTTP session). Returns when that is done, also when another thread started
+    /// it: the stdout reader stops a flooding plugin while the call that saw the flood goes on, and a
+    /// `loom` that exits right after that call must not leave the plugin's cgroup or temp dir behind.
     func stop(reason: String?) {
         stopLock.lock()
         if stopReason == nil, let reason { stopReason = reason }
@@ -170,10 +144,7 @@ final class PluginSession: @unchecked Sendable {
         defer { teardownLock.unlock() }
         if tornDown { return }
         tornDown = true
-        child.closeInput()
-        child.killGroup()
-        child.wait()
-        plan.removeHostResources()
+        transport.stop()
     }
 
     /// Turns a transport failure into one sentence the model can act on.
@@ -190,10 +161,12 @@ final class PluginSession: @unchecked Sendable {
             return "plugin '\(plugin)' \(status)\(tail)"
         case .remote(let code, let message):
             return "plugin '\(plugin)' answered with JSON-RPC error \(code): \(message)"
+        case .http(let detail):
+            return "plugin '\(plugin)' \(detail)"
         }
     }
 
-    private static func format(_ seconds: Double) -> String {
+    static func format(_ seconds: Double) -> String {
         seconds == seconds.rounded() ? String(Int(seconds)) : String(format: "%.1f", seconds)
     }
 
@@ -203,16 +176,5 @@ final class PluginSession: @unchecked Sendable {
         case completed(JSONValue)
         /// No usable answer; `fatal` means the plugin was stopped.
         case failed(String, fatal: Bool)
-    }
-}
-
-/// Lets the connection's fatal-error callback reach the session created after it.
-private final class SessionBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private weak var value: PluginSession?
-
-    var session: PluginSession? {
-        get { lock.lock(); defer { lock.unlock() }; return value }
-        set { lock.lock(); value = newValue; lock.unlock() }
     }
 }

@@ -1,7 +1,8 @@
 import AgentCore
 import Foundation
 
-/// Runs tool calls on sandboxed MCP plugins: starts each plugin on first use, reuses it for the run,
+/// Runs tool calls on MCP plugins — sandboxed processes over stdio, or servers over HTTP (a manifest with
+/// `url`) — behind one `PluginTransport`: starts each plugin on first use, reuses it for the run,
 /// restarts it after a crash (at most `PluginHostLimits.restarts` times per run) and stops every plugin on
 /// `shutdown()` (or when the executor is freed).
 ///
@@ -224,6 +225,11 @@ public actor PluginToolExecutor: ToolExecutor {
 
     private static func launch(_ plugin: RegisteredPlugin, _ configuration: Configuration) async throws -> PluginSession {
         let manifest = plugin.manifest
+        if let url = manifest.url {
+            let transport = try HTTPTransport(manifest: manifest, url: url,
+                                              environment: configuration.launcher.hostEnvironment)
+            return try await PluginSession.start(manifest: manifest, transport: transport, limits: configuration.limits)
+        }
         guard let command = manifest.command.first else {
             throw PluginHostError.launchFailed(plugin: manifest.name, reason: "empty command")
         }
@@ -232,7 +238,8 @@ public actor PluginToolExecutor: ToolExecutor {
         let plan = try configuration.launcher.plan(for: manifest, manifestDirectory: plugin.manifestDirectory,
                                                    executable: executable,
                                                    extraEnvironment: configuration.environment[manifest.name] ?? [:])
-        return try await PluginSession.start(manifest: manifest, plan: plan, limits: configuration.limits)
+        let transport = try ProcessTransport(manifest: manifest, plan: plan)
+        return try await PluginSession.start(manifest: manifest, transport: transport, limits: configuration.limits)
     }
 
     // MARK: - Tool names

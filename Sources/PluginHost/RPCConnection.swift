@@ -4,22 +4,6 @@ import Foundation
 import Glibc
 #endif
 
-/// Why a JSON-RPC request to a plugin did not produce a result.
-enum RPCFailure: Error, Equatable, Sendable {
-    /// No answer within the wall-clock limit.
-    case timeout(seconds: Double)
-    /// The plugin wrote more than its `max_output_bytes` while a call was pending.
-    case flood(limit: Int)
-    /// The plugin wrote something that is not a JSON-RPC message.
-    case invalidMessage(excerpt: String)
-    /// The plugin closed its stdout (exited, crashed or was killed).
-    case closed
-    /// The plugin answered with a JSON-RPC error object.
-    case remote(code: Int, message: String)
-    /// Writing the request to the plugin's stdin failed.
-    case writeFailed
-}
-
 /// A newline-delimited JSON-RPC 2.0 client over a child's pipes (MCP's stdio transport).
 ///
 /// A dedicated thread reads stdout, counts bytes and splits lines; a second thread drains stderr into a

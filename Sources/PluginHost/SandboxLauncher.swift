@@ -13,6 +13,12 @@ public struct LaunchPlan: Sendable, Equatable {
     public var privateTemp: URL?
     /// The plugin's pids cgroup (see `PidsCgroup`), removed when the plugin stops.
     public var pidsGroup: URL?
+    /// Package folders bound because of where the command lives (a virtual environment, a Node package).
+    public var packageRoots: [PackageRoots.Root] = []
+    /// Host paths the sandbox shows (each with everything below it); empty when unsandboxed.
+    public var visiblePaths: [String] = []
+    /// The plugin's resolved command, for start-up diagnostics (`StartupDiagnosis`).
+    public var executable: URL?
 
     /// Removes what the plan created on the host (private temp dir, pids cgroup) once the plugin ended.
     func removeHostResources() {
@@ -53,6 +59,9 @@ public struct SandboxLauncher: Sendable {
 
     /// Where each plugin gets a pids cgroup enforcing `max_processes`, or nil (RLIMIT_NPROC only).
     public let pidsCgroup: PidsCgroup?
+    /// Loom's own environment, which `${NAME}` references in a manifest's `env` are filled from
+    /// (`EnvironmentReference`); nothing else of it reaches a plugin.
+    public var hostEnvironment: [String: String]
 
     /// System directories every plugin sees read-only (those missing on the host are skipped).
     static let systemPaths = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/etc/ld.so.cache",
@@ -64,7 +73,9 @@ public struct SandboxLauncher: Sendable {
 
     /// Creates a launcher with an explicit mode.
     public init(mode: Mode, prlimit: String = "/usr/bin/prlimit",
-                temporaryRoot: URL = FileManager.default.temporaryDirectory, pidsCgroup: PidsCgroup? = nil) {
+                temporaryRoot: URL = FileManager.default.temporaryDirectory, pidsCgroup: PidsCgroup? = nil,
+                hostEnvironment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.hostEnvironment = hostEnvironment
         self.mode = mode
         self.prlimit = prlimit
         self.temporaryRoot = temporaryRoot
@@ -120,6 +131,12 @@ public struct SandboxLauncher: Sendable {
                              extraEnvironment: [String: String]) throws -> LaunchPlan {
         let sandbox = manifest.sandbox
         var privateTemp: URL?
+        // References are filled before anything is created, so a missing variable leaves nothing behind.
+        var expanded: [String: String] = [:]
+        for key in manifest.env.keys.sorted() {
+            expanded[key] = try EnvironmentReference.expand(manifest.env[key] ?? "", field: "env.\(key)",
+                                                            plugin: manifest.name, environment: hostEnvironment)
+        }
         if sandbox.filesystem.temp {
             let dir = temporaryRoot.appendingPathComponent("loom-plugin-\(manifest.name)-\(UUID().uuidString.prefix(8))")
             do { try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true) } catch {
@@ -130,7 +147,7 @@ public struct SandboxLauncher: Sendable {
         var environment = ["PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8",
                            "HOME": privateTemp == nil ? "/" : "/tmp"]
         if privateTemp != nil { environment["TMPDIR"] = "/tmp" }
-        environment.merge(manifest.env) { _, new in new }
+        environment.merge(expanded) { _, new in new }
         environment.merge(extraEnvironment) { _, new in new }
         // Tells the plugin its process tree is capped even where RLIMIT_NPROC does not bind (root); only the
         // host sets it.
@@ -151,6 +168,8 @@ public struct SandboxLauncher: Sendable {
             for directory in runtimeDirectories(of: executable) { mounts.readOnly(directory) }
             mounts.readOnly(executable.deletingLastPathComponent().path)
             mounts.readOnly(executable.resolvingSymlinksInPath().deletingLastPathComponent().path)
+            let packageRoots = Self.packageRoots(of: executable)
+            for root in packageRoots { mounts.readOnly(root.path) }
             for path in sandbox.filesystem.readOnly {
                 mounts.readOnly(try grantedPath(path, manifest: manifest, manifestDirectory: manifestDirectory))
             }
@@ -165,8 +184,15 @@ public struct SandboxLauncher: Sendable {
             arguments += ["--remount-ro", "/", "--chdir", privateTemp == nil ? "/" : "/tmp", "--clearenv"]
             for key in environment.keys.sorted() { arguments += ["--setenv", key, environment[key] ?? ""] }
             arguments += ["--", prlimit] + limits
-            return LaunchPlan(program: bwrap, arguments: arguments, environment: environment, privateTemp: privateTemp)
+            return LaunchPlan(program: bwrap, arguments: arguments, environment: environment, privateTemp: privateTemp,
+                              packageRoots: packageRoots, visiblePaths: mounts.visiblePaths, executable: executable)
         }
+    }
+
+    /// The package folders (virtual environment, Node package) a sandbox for `executable` binds read-only.
+    public static func packageRoots(of executable: URL) -> [PackageRoots.Root] {
+        PackageRoots.roots(executable: executable, interpreter: shebangInterpreter(executable.resolvingSymlinksInPath().path),
+                           systemPaths: systemPaths)
     }
 
     /// `prlimit` options for the profile (soft CPU limit sends SIGXCPU, the hard one a second later SIGKILL).
@@ -247,6 +273,9 @@ struct MountList {
             covered.append(path)
         }
     }
+
+    /// The host paths bound so far (system paths, grants, package folders, symlinks to them).
+    var visiblePaths: [String] { covered }
 
     private func isCovered(_ path: String) -> Bool {
         covered.contains { path == $0 || path.hasPrefix($0.hasSuffix("/") ? $0 : $0 + "/") }

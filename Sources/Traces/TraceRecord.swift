@@ -28,6 +28,7 @@ public struct TraceRecord: Hashable, Sendable {
         case .modelCall: return "model_call"
         case .plan: return "plan"
         case .toolCall: return "tool_call"
+        case .toolSelection: return "tool_selection"
         case .answer: return "answer"
         case .budgetStop: return "budget_stop"
         case .error: return "error"
@@ -40,6 +41,7 @@ extension TraceRecord: Codable {
     enum Keys: String, CodingKey {
         case seq, t, type, header, modelCall = "model_call", steps, replan, call, result, text, reason, message
         case modelCalls = "model_calls", generatedTokens = "generated_tokens", seconds
+        case selected, offered, terms
     }
 
     public init(from decoder: Decoder) throws {
@@ -53,6 +55,10 @@ extension TraceRecord: Codable {
         case "plan": event = .plan(steps: try c.decode(JSONValue.self, forKey: .steps), replan: try c.decode(Bool.self, forKey: .replan))
         case "tool_call":
             event = .toolCall(call: try c.decode(ToolCall.self, forKey: .call), result: try c.decode(ToolResult.self, forKey: .result))
+        case "tool_selection":
+            event = .toolSelection(selected: try c.decode([String].self, forKey: .selected),
+                                   offered: try c.decode(Int.self, forKey: .offered),
+                                   terms: try c.decode([String].self, forKey: .terms))
         case "answer": event = .answer(text: try c.decode(String.self, forKey: .text))
         case "budget_stop": event = .budgetStop(reason: try c.decode(String.self, forKey: .reason))
         case "error": event = .error(message: try c.decode(String.self, forKey: .message))
@@ -79,6 +85,10 @@ extension TraceRecord: Codable {
         case .toolCall(let call, let result):
             try c.encode(call, forKey: .call)
             try c.encode(result, forKey: .result)
+        case .toolSelection(let selected, let offered, let terms):
+            try c.encode(selected, forKey: .selected)
+            try c.encode(offered, forKey: .offered)
+            try c.encode(terms, forKey: .terms)
         case .answer(let text): try c.encode(text, forKey: .text)
         case .budgetStop(let reason): try c.encode(reason, forKey: .reason)
         case .error(let message): try c.encode(message, forKey: .message)

@@ -42,6 +42,9 @@ public enum TraceText {
                 out += "\(result.isError ? "FAILED" : "ok") in \(format(result.durationSeconds)) s\n"
                 out += indent(short(result.content, 300))
                 for warning in result.warnings ?? [] { out += indent("loom warning: " + warning) }
+            case .toolSelection(let selected, let offered, let terms):
+                out += "\(at) tools shown: \(selected.count) of \(offered) (\(selected.joined(separator: ", "))), "
+                    + "matched on: \(terms.joined(separator: " "))\n"
             case .answer(let text): out += "\(at) answer:\n" + indent(text)
             case .budgetStop(let reason): out += "\(at) budget stop: \(reason)\n"
             case .error(let message): out += "\(at) error: \(message)\n"

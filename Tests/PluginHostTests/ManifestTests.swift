@@ -294,8 +294,9 @@ final class ManifestTests: XCTestCase {
         let schemaURL = Repository.root.appendingPathComponent("Plugins/manifest.schema.json")
         let schema = try JSONValue.parse(String(decoding: try Data(contentsOf: schemaURL), as: UTF8.self))
         let top = try XCTUnwrap(schema["properties"]?.objectValue)
-        XCTAssertEqual(Set(top.keys), ["name", "version", "description", "command", "env", "sandbox", "tools"])
-        XCTAssertEqual(schema["required"], ["name", "version", "command"])
+        XCTAssertEqual(Set(top.keys), ["name", "version", "description", "command", "url", "headers", "env", "sandbox", "tools"])
+        XCTAssertEqual(schema["required"], ["name", "version"])
+        XCTAssertEqual(schema["oneOf"], [["required": ["command"]], ["required": ["url"]]])
         XCTAssertEqual(schema["additionalProperties"], false)
         let sandbox = try XCTUnwrap(schema["$defs"]?["sandbox"]?["properties"]?.objectValue)
         XCTAssertEqual(Set(sandbox.keys), ["network", "filesystem", "cpu_seconds", "memory_mb", "wall_seconds",

@@ -141,11 +141,17 @@ final class TraceFileTests: XCTestCase {
         XCTAssertTrue(text.contains("summary: 4 tool calls, 4 model calls"))
         let html = TraceHTML.render(trace)
         XCTAssertTrue(html.hasPrefix("<!DOCTYPE html>"))
-        XCTAssertEqual(html.components(separatedBy: "class='bar model'").count - 1, 4)
+        XCTAssertEqual(html.components(separatedBy: "class='bar prefill'").count - 1, 4)
+        XCTAssertEqual(html.components(separatedBy: "class='bar generate'").count - 1, 4)
         XCTAssertEqual(html.components(separatedBy: "class='bar tool'").count - 1, 3)
         XCTAssertEqual(html.components(separatedBy: "class='bar failed'").count - 1, 1)
         XCTAssertFalse(html.contains("src="), "self-contained: no external resources")
-        XCTAssertFalse(html.contains("<script"))
+        XCTAssertFalse(html.contains("http://") || html.contains("https://"), "self-contained: no external resources")
+        // The plan graph: s4 (a re-plan step) uses s3's result.
+        XCTAssertEqual(TracePlanGraph.steps(trace).first { $0.id == "s4" }?.uses, ["s3"])
+        XCTAssertTrue(html.contains("<g class='node replan' data-step='s4'>"), html)
+        XCTAssertTrue(html.contains("<g class='node failed' data-step='s2'>"), html)
+        XCTAssertTrue(html.contains("<h2>Budgets</h2>"))
         XCTAssertTrue(TraceHTML.escape("<b a='1'>&\"").elementsEqual("&lt;b a=&#39;1&#39;&gt;&amp;&quot;"))
     }
 }

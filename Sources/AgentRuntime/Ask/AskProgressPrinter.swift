@@ -3,17 +3,45 @@ import Foundation
 import Orchestrator
 
 /// Prints a run's progress as it happens: the plan, each step with its tool, arguments, short result and
-/// time, model calls, and the streamed answer. Used by `loom ask`.
+/// time, model calls, and — when given somewhere to stream it — the answer as the model writes it.
+/// Used by `loom ask`.
 public final class AskProgressPrinter: @unchecked Sendable {
     private let lock = NSLock()
     private let write: @Sendable (String) -> Void
+    private let answerOutput: (@Sendable (String) -> Void)?
     private let verbose: Bool
     private var streamingAnswer = false
+    private var answerStream = AnswerStream()
+    private var streamed = ""
 
-    /// Creates a printer writing to `write` (standard error by default, so stdout carries only the answer).
-    public init(verbose: Bool = false, write: @escaping @Sendable (String) -> Void = FileHandleOutput.standardError) {
+    /// Creates a printer writing progress to `write` (standard error by default, so stdout carries only
+    /// the answer).
+    ///
+    /// - Parameter answerOutput: where the answer streams while it is generated (a terminal's stdout);
+    ///   nil for pipes and `--json`, which get the finished answer only.
+    public init(verbose: Bool = false, write: @escaping @Sendable (String) -> Void = FileHandleOutput.standardError,
+                answerOutput: (@Sendable (String) -> Void)? = nil) {
         self.verbose = verbose
         self.write = write
+        self.answerOutput = answerOutput
+    }
+
+    /// The answer text streamed so far (control characters shown as escapes, as printed).
+    public var streamedAnswer: String {
+        lock.lock()
+        defer { lock.unlock() }
+        return streamed
+    }
+
+    /// What is left to print of the finished `answer` after the stream: the rest of it when the stream
+    /// was its beginning, otherwise the whole answer on a line of its own (the planner trims or annotates
+    /// the streamed text in a few cases).
+    public func remainder(of answer: String) -> String {
+        let shown = TerminalText.neutralized(answer)
+        let sent = streamedAnswer
+        if sent.isEmpty { return shown + "\n" }
+        if shown.hasPrefix(sent) { return String(shown.dropFirst(sent.count)) + "\n" }
+        return "\n" + shown + "\n"
     }
 
     /// `handle` as a callback for `QuestionRunner.run(progress:)`.
@@ -49,8 +77,13 @@ public final class AskProgressPrinter: @unchecked Sendable {
                 endAnswerLine()
                 write("  [model \(purpose): \(completion.costSummary)]\n")
             }
-        case .answerText:
-            break
+        case .answerText(let piece):
+            guard let answerOutput else { break }
+            let text = TerminalText.neutralized(answerStream.feed(piece))
+            if !text.isEmpty {
+                answerOutput(text)
+                streamed += text
+            }
         case .budgetStop(let stop):
             endAnswerLine()
             write("stopped: \(TerminalText.neutralized("\(stop)", multiline: false))\n")

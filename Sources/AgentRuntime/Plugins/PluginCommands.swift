@@ -130,7 +130,7 @@ public struct PluginCommands: Sendable {
         return ("\(TerminalText.neutralized(result.content))\n-- \(status), \(String(format: "%.1f", result.durationSeconds * 1000)) ms", result.isError)
     }
 
-    private func listTools(of plugin: RegisteredPlugin, allowUnsandboxed: Bool) async throws
+    func listTools(of plugin: RegisteredPlugin, allowUnsandboxed: Bool) async throws
         -> (tools: [PluginToolInfo], serverInfo: JSONValue?)
     {
         let executor = try setup.executor(plugins: [plugin], allowUnsandboxed: allowUnsandboxed)

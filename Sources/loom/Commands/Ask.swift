@@ -22,7 +22,10 @@ struct Ask: AsyncParsableCommand {
         let loaded = Result { try AskOverrides(seed: seed, maxSteps: maxSteps, strategy: strategy).agent(named: agent) }
         let definition = try loaded.mapError { ValidationError("\($0)") }.get()
         let tracePath = trace ?? QuestionRunner.defaultTracePath(agent: definition.name)
-        let printer = AskProgressPrinter(verbose: verbose)
+        // On a terminal the answer appears as it is generated; pipes and --json get the finished answer only.
+        let streaming = !json && isatty(STDOUT_FILENO) != 0
+        let toStdout: @Sendable (String) -> Void = { text in FileHandle.standardOutput.write(Data(text.utf8)) }
+        let printer = AskProgressPrinter(verbose: verbose, answerOutput: streaming ? toStdout : nil)
         let runner = QuestionRunner(components: .standard(webFetchAllowHosts: allowHost, threads: threads))
         do {
             let result = try await runner.run(question: question, agent: definition, modelName: model,
@@ -31,7 +34,11 @@ struct Ask: AsyncParsableCommand {
             if json {
                 print(AskReport.json(result))
             } else {
-                print(AskReport.answer(result))
+                if streaming {
+                    FileHandle.standardOutput.write(Data(printer.remainder(of: result.outcome.answer).utf8))
+                } else {
+                    print(AskReport.answer(result))
+                }
                 FileHandleOutput.standardError(AskReport.footer(result) + "\n")
             }
         } catch {

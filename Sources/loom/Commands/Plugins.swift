@@ -7,7 +7,7 @@ import Foundation
 struct Plugins: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plugins", abstract: "Register, list, inspect, test and remove plugins.",
-        subcommands: [Add.self, List.self, Show.self, Remove.self, Test.self, Bench.self])
+        subcommands: [Add.self, Import.self, List.self, Show.self, Remove.self, Test.self, Bench.self])
 
     /// The flag that runs plugins without bubblewrap.
     struct SandboxOptions: ParsableArguments {
@@ -31,6 +31,29 @@ struct Plugins: AsyncParsableCommand {
         func run() async throws {
             sandbox.warnIfUnsafe()
             print(try await PluginCommands().add(path: path, allowUnsandboxed: sandbox.unsafeNoSandbox))
+        }
+    }
+
+    /// `loom plugins import FILE`.
+    struct Import: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Import the servers of an MCP config (Claude Desktop/Cursor mcpServers, VS Code servers).",
+            discussion: "Writes one manifest per server with a default sandbox (secrets stay references to "
+                + "environment variables), prints what each may touch, and registers those that start.")
+
+        @Argument(help: "The configuration file (claude_desktop_config.json, .cursor/mcp.json, .vscode/mcp.json).")
+        var path: String
+        @Option(help: "Where to write the manifests (default: $LOOM_HOME/imported).") var into: String?
+        @Flag(help: "Print the manifests and what each server may touch; write, start and register nothing.")
+        var dryRun = false
+        @OptionGroup var sandbox: SandboxOptions
+
+        func run() async throws {
+            sandbox.warnIfUnsafe()
+            let (text, outcomes) = try await PluginCommands().importConfig(
+                path: path, directory: into, dryRun: dryRun, allowUnsandboxed: sandbox.unsafeNoSandbox)
+            print(text)
+            if !dryRun && !outcomes.isEmpty && outcomes.allSatisfy({ $0.registered == nil }) { throw ExitCode(1) }
         }
     }
 

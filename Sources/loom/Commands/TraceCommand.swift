@@ -25,9 +25,17 @@ struct TraceCommand: AsyncParsableCommand {
 
         @Argument(help: "The trace file.") var trace: String
         @Option(name: [.short, .customLong("output")], help: "Where to write the page.") var output: String
+        @Flag(help: "Replay the trace offline first and highlight where the replay diverges from the record.")
+        var replay = false
 
         func run() async throws {
-            let page = TraceHTML.render(try read(trace))
+            var divergence: Divergence?
+            if replay {
+                let result = try await TraceReplay.run(.init(path: trace, mode: .offline), components: .standard)
+                divergence = result.report.divergence
+                print(divergence.map { "replay diverged at line \($0.line) (\($0.event))" } ?? "replay matched the record")
+            }
+            let page = TraceHTML.render(try read(trace), divergence: divergence)
             do { try page.write(toFile: output, atomically: true, encoding: .utf8) } catch {
                 FileHandleOutput.standardError("loom trace html: cannot write \(output): \(error.localizedDescription)\n")
                 throw ExitCode(2)
