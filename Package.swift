@@ -41,7 +41,8 @@ let package = Package(
         .target(name: "Tokenizers", dependencies: ["GGUF", "AgentCore"], swiftSettings: checked),
         .target(name: "LLM", dependencies: ["GGUF", "Kernels", "Tokenizers", "AgentCore", "CCurl"],
                 swiftSettings: optimized),
-        .target(name: "PluginHost", dependencies: ["AgentCore", "Yams", "CCurl"]),
+        .target(name: "YAMLData", dependencies: ["AgentCore", "Yams"]),
+        .target(name: "PluginHost", dependencies: ["AgentCore", "YAMLData", "CCurl"]),
         .target(name: "PluginKit", dependencies: [.product(name: "MCP", package: "swift-sdk")]),
         .target(name: "Traces", dependencies: ["AgentCore"]),
 
@@ -49,7 +50,7 @@ let package = Package(
         .target(name: "Orchestrator", dependencies: ["AgentCore"]),
         .target(name: "AgentRuntime",
                 dependencies: ["AgentCore", "GGUF", "Kernels", "Tokenizers", "LLM", "PluginHost", "Traces",
-                               "Orchestrator", "Yams"]),
+                               "Orchestrator", "YAMLData"]),
         .target(name: "Serving",
                 dependencies: ["AgentCore", "LLM", "Orchestrator", "Traces", "AgentRuntime",
                                .product(name: "Hummingbird", package: "hummingbird")]),
@@ -62,7 +63,7 @@ let package = Package(
                 cxxSettings: [.unsafeFlags(["-std=c++17"])],
                 linkerSettings: [.linkedLibrary("giac"), .linkedLibrary("gmp")]),
         .executableTarget(name: "calc", dependencies: ["PluginKit", "CGiacShim"], path: "Plugins/calc/Sources/calc"),
-        .executableTarget(name: "web-fetch", dependencies: ["PluginKit", "CCurl", "CGumbo", "Yams",
+        .executableTarget(name: "web-fetch", dependencies: ["PluginKit", "CCurl", "CGumbo", "YAMLData",
                                                           .product(name: "MCP", package: "swift-sdk")],
                           path: "Plugins/web-fetch/Sources/web-fetch"),
         .executableTarget(name: "code-runner", dependencies: ["PluginKit"],
@@ -115,7 +116,7 @@ if Context.environment["LOOM_FUZZ"] == "1" {
     // so the fuzz build need not compile the MCP SDK.
     if let index = package.targets.firstIndex(where: { $0.name == "web-fetch" }) {
         let webFetch = package.targets[index]
-        package.targets[index] = .target(name: webFetch.name, dependencies: ["CCurl", "CGumbo", "Yams"], path: webFetch.path,
+        package.targets[index] = .target(name: webFetch.name, dependencies: ["CCurl", "CGumbo", "YAMLData"], path: webFetch.path,
                                          exclude: ["main.swift", "FetchTool.swift"])
         package.products.removeAll { $0.name == webFetch.name }
     }

@@ -1,6 +1,6 @@
 import AgentCore
 import Foundation
-import Yams
+import YAMLData
 
 extension Manifest {
     /// The largest manifest file Loom reads (checked before reading).
@@ -37,75 +37,24 @@ extension Manifest {
         return try parse(value, file: file)
     }
 
-    /// Parses manifest text: JSON, or YAML when `yaml` is true.
+    /// Parses manifest text: JSON, or YAML when `yaml` is true (read by `YAMLDocument`, with the same
+    /// nesting bound as JSON manifests; a key given twice or a key that is not a plain string is an error
+    /// naming the field and where it is).
     static func parseDocument(_ text: String, yaml: Bool, file: String) throws -> JSONValue {
         if !yaml { return try ManifestJSONParser.parse(text, file: file) }
-        let tree: Node?
-        do { tree = try Yams.compose(yaml: text) } catch {
-            throw PluginHostError.unreadableManifest(file: file, reason: "not valid YAML (\(error))")
-        }
-        guard let tree else {
-            throw PluginHostError.unreadableManifest(file: file, reason: "YAML document is empty or not plain data")
-        }
-        return try jsonValue(tree, path: "", depth: 0, file: file)
-    }
-
-    /// A composed YAML node as JSON: mappings with plain scalar keys, sequences, and scalars as YAML
-    /// resolves them (null, bool, int, float; anything else a string).
-    ///
-    /// Converted here rather than with `Yams.load`, whose constructors trap on some input (a sequence
-    /// used as a key; a base-60 integer such as `-959554:4:4:54` that overflows `Int`). Throws for a key
-    /// given twice in one mapping (Yams keeps the last one silently), naming the field and where the second
-    /// one is, for a key that is not a scalar, and for nesting deeper than JSON manifests may have.
-    private static func jsonValue(_ node: Node, path: String, depth: Int, file: String) throws -> JSONValue {
-        if case .scalar(let scalar) = node { return scalarValue(scalar, tag: Tag.Name(rawValue: node.tag.description)) }
-        guard depth < ManifestJSONParser.maxDepth else {
-            throw PluginHostError.unreadableManifest(
-                file: file, reason: "YAML nested too deeply: more than \(ManifestJSONParser.maxDepth) levels"
-                    + (node.mark.map { " at line \($0.line), column \($0.column)" } ?? "")
-                    + (path.isEmpty ? "" : ", inside field '\(path.prefix(120))'"))
-        }
-        switch node {
-        case .mapping(let mapping):
-            var members: [String: JSONValue] = [:]
-            for (key, value) in mapping {
-                guard case .scalar(let scalar) = key else {
-                    throw PluginHostError.invalidManifest(
-                        file: file, field: path.isEmpty ? "manifest" : String(path.prefix(120)),
-                        expected: "field names that are plain strings",
-                        found: "a \(key.mapping != nil ? "mapping" : "sequence") used as a key"
-                            + (key.mark.map { " at line \($0.line), column \($0.column)" } ?? ""))
-                }
-                let name = scalar.string
-                let field = path.isEmpty ? name : "\(path).\(name)"
-                guard members[name] == nil else {
-                    throw PluginHostError.invalidManifest(
-                        file: file, field: String(field.prefix(120)), expected: "each field at most once in an object",
-                        found: "'\(name.prefix(120))' a second time" + (key.mark.map { " at line \($0.line), column \($0.column)" } ?? ""))
-                }
-                members[name] = try jsonValue(value, path: field, depth: depth + 1, file: file)
+        do {
+            return try YAMLDocument.parse(text, maxDepth: ManifestJSONParser.maxDepth)
+        } catch let error as YAMLDocumentError {
+            switch error {
+            case .syntax, .empty, .tooDeep:
+                throw PluginHostError.unreadableManifest(file: file, reason: error.description)
+            case .nonScalarKey(let path, _, _):
+                throw PluginHostError.invalidManifest(file: file, field: path.isEmpty ? "manifest" : String(path.prefix(120)),
+                                                      expected: "field names that are plain strings", found: error.description)
+            case .duplicateKey(let path, _, _):
+                throw PluginHostError.invalidManifest(file: file, field: String(path.prefix(120)),
+                                                      expected: "each field at most once in an object", found: error.description)
             }
-            return .object(members)
-        case .sequence(let sequence):
-            return .array(try sequence.enumerated().map { index, item in
-                try jsonValue(item, path: "\(path)[\(index)]", depth: depth + 1, file: file)
-            })
-        case .scalar(let scalar):
-            return scalarValue(scalar, tag: Tag.Name(rawValue: node.tag.description))
-        }
-    }
-
-    /// A scalar as its resolved tag (`Tag.description` is its name) says: base-60 and out-of-range
-    /// integers become doubles.
-    private static func scalarValue(_ scalar: Node.Scalar, tag: Tag.Name) -> JSONValue {
-        switch tag {
-        case .null: return .null
-        case .bool: return Bool.construct(from: scalar).map(JSONValue.bool) ?? .string(scalar.string)
-        case .int:
-            if !scalar.string.contains(":"), let value = Int.construct(from: scalar) { return .int(value) }
-            return Double.construct(from: scalar).map(JSONValue.double) ?? .string(scalar.string)
-        case .float: return Double.construct(from: scalar).map(JSONValue.double) ?? .string(scalar.string)
-        default: return .string(scalar.string)
         }
     }
 

@@ -51,6 +51,20 @@ final class AgentsAndEvalTests: XCTestCase {
         XCTAssertNil(plain["model_api_key_env"], "agents without a remote model write traces as before")
     }
 
+    /// Agent files are read by `YAMLDocument`, not `Yams.load`, which traps on a sequence used as a key
+    /// and on a base-60 integer that overflows (both found by fuzzing manifests, read the same way).
+    func testAgentFileYAMLThatWouldTrapIsAClearError() {
+        func message(_ yaml: String) -> String {
+            do { _ = try AgentLoader.parse(yaml, path: "a.yaml"); return "parsed" } catch { return "\(error)" }
+        }
+        XCTAssertTrue(message("name: a\nsystem_prompt: x\n? [b, c]\n: d\n").contains("a sequence used as a key at line 3"),
+                      message("name: a\nsystem_prompt: x\n? [b, c]\n: d\n"))
+        let base60 = message("name: a\nsystem_prompt: x\nsampling:\n  seed: -959554:4:4:54:4:54:4:4:54:4:4:8\n")
+        XCTAssertTrue(base60.hasPrefix("a.yaml: 'sampling.seed'"), base60)
+        let twice = message("name: a\nsystem_prompt: x\nname: b\n")
+        XCTAssertTrue(twice.contains("'name' a second time at line 3"), twice)
+    }
+
     func testBadAgentFilesGivePreciseErrors() {
         func message(_ yaml: String) -> String {
             do { _ = try AgentLoader.parse(yaml, path: "a.yaml"); return "parsed" } catch { return "\(error)" }

@@ -84,7 +84,10 @@ final class AddressPolicyTests: XCTestCase {
                        ["127.0.0.1", "localhost"])
         XCTAssertEqual(Settings.configAllowHosts(yaml: "model: x\nweb-fetch:\n  allow_hosts:\n    - intranet.local\n"),
                        ["intranet.local"])
-        for bad in ["", "web-fetch: [1, 2]", "web-fetch: {allow_hosts: 127.0.0.1}", ": : :\n  - [", "other: {}"] {
+        // The last three trap Yams.load: a sequence as a key, a key given twice, an overflowing base-60 integer.
+        for bad in ["", "web-fetch: [1, 2]", "web-fetch: {allow_hosts: 127.0.0.1}", ": : :\n  - [", "other: {}",
+                    "? [a, b]\n: c\n", "web-fetch: {allow_hosts: [x]}\nweb-fetch: {allow_hosts: [y]}\n",
+                    "web-fetch: {allow_hosts: -959554:4:4:54:4:54:4:4:54:4:4:8}"] {
             XCTAssertEqual(Settings.configAllowHosts(yaml: bad), [], bad)
         }
 

@@ -1,6 +1,6 @@
 import AgentCore
 import Foundation
-import Yams
+import YAMLData
 
 /// What is wrong with an agent definition file, with the file and the key.
 public enum AgentLoaderError: Error, CustomStringConvertible, Sendable {
@@ -79,9 +79,9 @@ public enum AgentLoader {
 
     /// Parses YAML (or JSON) text into an agent; missing optional parts get their defaults.
     public static func parse(_ text: String, path: String = "agent") throws -> AgentDefinition {
-        let loaded: Any?
-        do { loaded = try Yams.load(yaml: text) } catch { throw AgentLoaderError.syntax(path: path, reason: "\(error)") }
-        guard case .object(let top)? = loaded.map(json) else {
+        let loaded: JSONValue
+        do { loaded = try YAMLDocument.parse(text) } catch { throw AgentLoaderError.syntax(path: path, reason: "\(error)") }
+        guard case .object(let top) = loaded else {
             throw AgentLoaderError.syntax(path: path, reason: "the file must be a mapping of keys to values")
         }
         try checkKeys(top, known: topKeys, path: path, section: nil)
@@ -176,21 +176,6 @@ public enum AgentLoader {
     static func checkKeys(_ members: [String: JSONValue], known: [String], path: String, section: String?) throws {
         if let unknown = members.keys.sorted().first(where: { !known.contains($0) }) {
             throw AgentLoaderError.unknownKey(path: path, key: section.map { "\($0).\(unknown)" } ?? unknown, known: known)
-        }
-    }
-
-    /// Converts what Yams loads into JSON values.
-    static func json(_ value: Any) -> JSONValue {
-        switch value {
-        case let b as Bool: return .bool(b)
-        case let i as Int: return .int(i)
-        case let d as Double: return .double(d)
-        case let s as String: return .string(s)
-        case let a as [Any]: return .array(a.map(json))
-        case let o as [String: Any]: return .object(o.mapValues(json))
-        case let o as [AnyHashable: Any]:
-            return .object(Dictionary(o.map { ("\($0.key)", json($0.value)) }, uniquingKeysWith: { first, _ in first }))
-        default: return .null
         }
     }
 }

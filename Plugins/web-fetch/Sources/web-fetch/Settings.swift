@@ -1,5 +1,5 @@
 import Foundation
-import Yams
+import YAMLData
 
 /// The limits and allow-list one web-fetch process runs with, read once at start.
 ///
@@ -54,9 +54,8 @@ struct Settings: Sendable, Equatable {
 
     /// The `web-fetch.allow_hosts` list of a config file; empty when the file or key is malformed.
     static func configAllowHosts(yaml: String) -> [String] {
-        guard let root = (try? Yams.load(yaml: yaml)) as? [String: Any],
-              let section = root["web-fetch"] as? [String: Any],
-              let hosts = section["allow_hosts"] as? [Any] else { return [] }
-        return hosts.map { "\($0)" }.filter { !$0.isEmpty }
+        guard let root = try? YAMLDocument.parse(yaml), let hosts = root["web-fetch"]?["allow_hosts"]?.arrayValue
+        else { return [] }
+        return hosts.map { $0.stringValue ?? $0.compactText }.filter { !$0.isEmpty }
     }
 }
