@@ -28,8 +28,6 @@ final class PluginSession: @unchecked Sendable {
     private var stopped = false
     private var stopReason: String?
     /// Held while the plugin is torn down, so that a second `stop` returns only once the first is done.
-    private let teardownLock = NSLock()
-    private var tornDown = false
 
     /// The MCP protocol version Loom asks for.
     static let protocolVersion = "2025-03-26"
@@ -132,18 +130,13 @@ final class PluginSession: @unchecked Sendable {
     }
 
     /// Stops the plugin: ends its transport (kills the process group, reaps it, removes its temp dir and
-    /// pids cgroup; or ends the HTTP session). Returns when that is done, also when another thread started
-    /// it: the stdout reader stops a flooding plugin while the call that saw the flood goes on, and a
-    /// `loom` that exits right after that call must not leave the plugin's cgroup or temp dir behind.
+    /// pids cgroup; or ends the HTTP session). Returns when that is done, also when another thread (the
+    /// transport's own reader) started it.
     func stop(reason: String?) {
         stopLock.lock()
         if stopReason == nil, let reason { stopReason = reason }
         stopped = true
         stopLock.unlock()
-        teardownLock.lock()
-        defer { teardownLock.unlock() }
-        if tornDown { return }
-        tornDown = true
         transport.stop()
     }
 

@@ -10,6 +10,9 @@ final class ProcessTransport: PluginTransport, @unchecked Sendable {
     private var connection: RPCConnection!
     private let lock = NSLock()
     private var stopped = false
+    /// Held while the process is torn down, so that every caller of `stop` returns only once it is done.
+    private let teardownLock = NSLock()
+    private var tornDown = false
 
     /// Spawns the plugin of `manifest` as `plan` says.
     ///
@@ -61,13 +64,18 @@ final class ProcessTransport: PluginTransport, @unchecked Sendable {
         return reason
     }
 
-    /// Closes stdin, kills the process group, reaps it and removes the temp dir and pids cgroup.
+    /// Closes stdin, kills the process group, reaps it and removes the temp dir and pids cgroup. Returns
+    /// when that is done, also when another thread started it: the stdout reader stops a flooding plugin
+    /// while the call that saw the flood goes on, and a `loom` that exits right after that call must not
+    /// leave the plugin's cgroup or temp dir behind.
     func stop() {
         lock.lock()
-        let already = stopped
         stopped = true
         lock.unlock()
-        if already { return }
+        teardownLock.lock()
+        defer { teardownLock.unlock() }
+        if tornDown { return }
+        tornDown = true
         child.closeInput()
         child.killGroup()
         child.wait()
