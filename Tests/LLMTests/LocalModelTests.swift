@@ -171,7 +171,7 @@ final class LocalModelTests: XCTestCase {
                                           "properties": ["expression": ["type": "string", "description": "e.g. 2^10"]]])
         let schema: JSONValue = ["type": "object", "required": ["name", "arguments"],
                                  "properties": ["name": ["const": "evaluate"], "arguments": tool.inputSchema]]
-        let request = CompletionRequest(messages: [.user("What is 2 to the power of 20? Use the tool.")], tools: [tool],
+        let request = CompletionRequest(messages: [.user("Raise 3 to the 7th power with the tool.")], tools: [tool],
                                         maxTokens: 40, constraint: .jsonSchema(schema), prefill: "<tool_call>\n")
         let completion = try await model.complete(request, onText: nil)
         XCTAssertTrue(completion.prompt.contains("<tools>\n{\"type\": \"function\", \"function\": {\"name\": \"evaluate\""))

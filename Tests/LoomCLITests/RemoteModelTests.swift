@@ -12,7 +12,7 @@ final class RemoteModelTests: XCTestCase {
         let server = try ServeProcess(["--model", model, "--max-tokens", "8192"], environment: ["LOOM_HOME": home.path])
         defer { server.stop() }
         let cli = CLIRunner(environment: ["LOOM_HOME": home.path], limit: 900)
-        let question = "Integrate x^4 from 0 to 3, then multiply the result by 25."
+        let question = "Compute the integral of x^4 between 1 and 2, and multiply it by 10."
         var runs: [(answer: String, calls: [String])] = []
         for (name, reference) in [("local", model), ("remote", "openai:\(server.baseURL)#\(ServeTests.qwen)")] {
             let trace = home.appendingPathComponent("\(name).jsonl")

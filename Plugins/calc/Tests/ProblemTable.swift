@@ -120,7 +120,7 @@ enum ProblemTable {
     ]
 
     static let definiteIntegrals: [Problem] = [
-        .integral("x^2", from: "0", to: "1", "1/3"),
+        .integral("x^2", from: "0", to: "2", "8/3"),
         .integral("sin(x)", from: "0", to: "pi", "2"),
         .integral("exp(-x)", from: "0", to: "inf", "1"),
         .integral("exp(-x^2)", from: "-inf", to: "inf", "sqrt(pi)"),
