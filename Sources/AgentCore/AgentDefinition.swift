@@ -59,6 +59,12 @@ public struct AgentDefinition: Codable, Hashable, Sendable {
     /// For a remote model (`openai:URL#MODEL`): the environment variable holding its API key (the
     /// name only; the key is never in the file or the trace). Nil: `OPENAI_API_KEY`.
     public var modelAPIKeyEnv: String?
+    /// The planner policies the agent runs with, by name (see `PlannerPolicy` in Orchestrator); nil
+    /// for the strategy's defaults.
+    public var policies: [String]?
+    /// The prompt texts of each strategy by its name (`Agents/prompts/<strategy>.prompts`), recorded with
+    /// the agent in every trace header so that a replay sends exactly what the run sent.
+    public var prompts: [String: PromptTemplates]?
     /// Sampling settings.
     public var sampling: SamplingSettings
     /// Budgets.
@@ -68,7 +74,10 @@ public struct AgentDefinition: Codable, Hashable, Sendable {
     public init(name: String, description: String, systemPrompt: String, strategy: Strategy = .planExecute,
                 plugins: [String], tools: [String]? = nil, model: String? = nil,
                 sampling: SamplingSettings = .greedy, limits: Limits = Limits(), examples: String? = nil,
-                computeTools: [String]? = nil, modelAPIKeyEnv: String? = nil) {
+                computeTools: [String]? = nil, modelAPIKeyEnv: String? = nil, policies: [String]? = nil,
+                prompts: [String: PromptTemplates]? = nil) {
+        self.policies = policies
+        self.prompts = prompts
         self.name = name
         self.description = description
         self.systemPrompt = systemPrompt
@@ -86,5 +95,6 @@ public struct AgentDefinition: Codable, Hashable, Sendable {
     enum CodingKeys: String, CodingKey {
         case name, description, systemPrompt = "system_prompt", examples, strategy, plugins, tools
         case computeTools = "compute_tools", model, modelAPIKeyEnv = "model_api_key_env", sampling, limits
+        case policies, prompts
     }
 }

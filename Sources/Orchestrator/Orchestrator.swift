@@ -95,6 +95,14 @@ public struct Orchestrator: Sendable {
         }
     }
 
+    /// The prompt sections a strategy's prompt file (`Agents/prompts/<strategy>.prompts`) must have.
+    public static func promptSections(for strategy: AgentDefinition.Strategy) -> [String] {
+        switch strategy {
+        case .planExecute: return PlanPrompts.sections
+        case .react: return ["system"]
+        }
+    }
+
     /// Answers `question`. Model mistakes become observations; errors of the model backend, the tool
     /// listing or Loom itself end the run, are recorded in the trace, and are rethrown.
     public func run(question: String) async throws -> RunOutcome {

@@ -19,7 +19,12 @@ public struct ReActPlanner: Planner {
         inputSchema: ["type": "object", "properties": ["answer": ["type": "string"]], "required": ["answer"]])
 
     public func run(_ session: RunSession) async throws -> PlannerResult {
-        var messages: [Message] = [.system(Prompts.reactSystem(session)), .user(session.question)]
+        guard let templates = session.agent.prompts?[AgentDefinition.Strategy.react.rawValue] else {
+            throw OrchestratorError.invalidConfiguration(reason: "the agent has no react prompts (Agents/prompts/react.prompts)")
+        }
+        let system = templates.render("system", ["system_prompt": session.agent.systemPrompt,
+                                                 "final_answer": Self.finalAnswerName, "fence_policy": session.fence.policy])
+        var messages: [Message] = [.system(system), .user(session.question)]
         let offered = session.catalog.tools + [Self.finalAnswerTool]
         var stop: BudgetStop?
         var mistakes = 0
@@ -130,7 +135,7 @@ public struct ReActPlanner: Planner {
     private func finish(messages: [Message], offered: [ToolSpec], stop: BudgetStop?, results: [(String, ToolResult)],
                         session: RunSession) async throws -> PlannerResult {
         let missing = ["the run stopped before the model gave its answer"]
-        let note = Prompts.missingNote(stop: stop, missing: [])
+        let note = RunNotes.missingNote(stop: stop, missing: [])
         if session.budget.exhausted() == nil {
             var messages = messages
             messages.append(.user("\(note ?? "") Give the final answer now with what you have, and say what is missing."))
@@ -140,7 +145,7 @@ public struct ReActPlanner: Planner {
                 return PlannerResult(answer: note.map { text + "\n\n(" + $0 + ")" } ?? text, stop: stop, missing: missing)
             }
         }
-        return PlannerResult(answer: Prompts.fallbackAnswer(stop: stop ?? session.budget.exhausted(), results: results, missing: missing),
+        return PlannerResult(answer: RunNotes.fallbackAnswer(stop: stop ?? session.budget.exhausted(), results: results, missing: missing),
                              stop: stop ?? session.budget.exhausted(), missing: missing)
     }
 

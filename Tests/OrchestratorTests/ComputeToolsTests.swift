@@ -36,7 +36,7 @@ final class ComputeToolsTests: XCTestCase {
         XCTAssertEqual(forced["properties"]?["steps"]?["items"]?["properties"]?["tool"]?["enum"], ["evaluate"])
         XCTAssertTrue(try XCTUnwrap(requests[1].messages.last?.content).contains("Now compute the answer"))
         // After the compute round, the model may say nothing remains.
-        guard case .jsonSchema(let free) = requests[2].constraint else { return XCTFail("not constrained") }
+        guard let free = Fixtures.planSchema(requests[2]) else { return XCTFail("not constrained") }
         XCTAssertNil(free["properties"]?["steps"]?["minItems"])
         XCTAssertEqual(free["propertyOrder"], ["remaining", "steps"])
         XCTAssertEqual(free["properties"]?["steps"]?["items"]?["anyOf"]?.arrayValue?.count, 2)
@@ -77,7 +77,7 @@ final class ComputeToolsTests: XCTestCase {
             .run(question: "When was it founded?")
         XCTAssertEqual(outcome.answer, "1998")
         let requests = await model.requests
-        guard case .jsonSchema(let next) = requests[1].constraint else { return XCTFail("not constrained") }
+        guard let next = Fixtures.planSchema(requests[1]) else { return XCTFail("not constrained") }
         XCTAssertNil(next["properties"]?["steps"]?["minItems"])
     }
 

@@ -1,5 +1,6 @@
 import AgentCore
 import Foundation
+import TestSupport
 @testable import Orchestrator
 
 /// Tools, agents and helpers shared by the orchestrator tests.
@@ -17,8 +18,15 @@ enum Fixtures {
     static func agent(_ strategy: AgentDefinition.Strategy = .planExecute, plugins: [String] = ["calc", "web-fetch"],
                       limits: AgentDefinition.Limits = .init()) -> AgentDefinition {
         AgentDefinition(name: "test", description: "test agent", systemPrompt: "You are a careful assistant.",
-                        strategy: strategy, plugins: plugins, limits: limits)
+                        strategy: strategy, plugins: plugins, limits: limits, prompts: prompts)
     }
+
+    /// The strategies' prompts as the repository ships them (`Agents/prompts/`).
+    static let prompts: [String: PromptTemplates] = Dictionary(uniqueKeysWithValues: [AgentDefinition.Strategy.planExecute, .react].map { strategy in
+        let file = Repository.root.appendingPathComponent("Agents/prompts/\(strategy.rawValue).prompts")
+        // swiftlint:disable:next force_try
+        return (strategy.rawValue, try! PromptTemplates.load(file: file, required: Orchestrator.promptSections(for: strategy)))
+    })
 
     static func orchestrator(model: any LanguageModel, tools: any ToolExecutor, agent: AgentDefinition,
                              clock: any RunClock = SystemClock(), sink: (any TraceSink)? = nil,
@@ -41,6 +49,21 @@ enum Fixtures {
             }
         }
         return ("error: cannot evaluate '\(expression)'", true)
+    }
+
+    /// The plan part of a request's constraint: the schema itself, or the plan branch of a follow-up that
+    /// may also answer (`anyOf` a plan and an answer); nil when the request is not constrained.
+    static func planSchema(_ request: CompletionRequest) -> JSONValue? {
+        guard case .jsonSchema(let schema) = request.constraint else { return nil }
+        if let branches = schema["anyOf"]?.arrayValue, let plan = branches.first, plan["properties"]?["steps"] != nil { return plan }
+        return schema
+    }
+
+    /// The answer branch of a follow-up that may answer, if the request offers one.
+    static func answerBranch(_ request: CompletionRequest) -> JSONValue? {
+        guard case .jsonSchema(let schema) = request.constraint, let branches = schema["anyOf"]?.arrayValue,
+              branches.count == 2, branches[0]["properties"]?["steps"] != nil else { return nil }
+        return branches[1]
     }
 
     static func plan(_ steps: [(String, String, JSONValue, [String])]) -> String {

@@ -8,7 +8,7 @@ final class PlanExecuteTests: XCTestCase {
 
     /// What a request's constraint asks for: "plan" (steps), "continue" (remaining and steps), "answer", or "none".
     static func asks(_ request: CompletionRequest) -> String {
-        guard case .jsonSchema(let schema) = request.constraint else { return "none" }
+        guard let schema = Fixtures.planSchema(request) else { return "none" }
         let properties = schema["properties"]
         if properties?["remaining"] != nil, properties?["steps"] != nil { return "continue" }
         if properties?["steps"] != nil { return "plan" }
@@ -223,7 +223,9 @@ final class PlanExecuteTests: XCTestCase {
         // The result enters the conversation once, in the prompt of the call after its round.
         let prompt = try XCTUnwrap(requests[1].messages.last?.content)
         XCTAssertTrue(prompt.contains("[… truncated: 4664 of 5000 characters left out …]"), prompt)
-        XCTAssertLessThan(prompt.count, 1200)
+        // The results part: the 400 characters kept, the step's heading and the fence around them.
+        let resultsPart = try XCTUnwrap(prompt.components(separatedBy: "\n\nThe question was:").first)
+        XCTAssertLessThan(resultsPart.count, 600)
         // Later prompts carry it only in that truncated form (too long to be repeated among the short results).
         let answerPrompt = try XCTUnwrap(requests[2].messages.last?.content)
         XCTAssertFalse(answerPrompt.contains("abcdefghij"), answerPrompt)
@@ -257,7 +259,7 @@ final class PlanExecuteTests: XCTestCase {
 
         let requests = await model.requests
         XCTAssertEqual(requests.map(Self.asks), ["plan", "continue", "continue", "answer"])
-        guard case .jsonSchema(let continueSchema) = requests[1].constraint else { return XCTFail("not constrained") }
+        guard let continueSchema = Fixtures.planSchema(requests[1]) else { return XCTFail("not constrained") }
         XCTAssertEqual(continueSchema["properties"]?["remaining"], ["type": "string"])
         XCTAssertEqual(continueSchema["required"], ["remaining", "steps"])
         XCTAssertEqual(continueSchema["propertyOrder"], ["remaining", "steps"], "what remains is said first")
@@ -293,7 +295,7 @@ final class PlanExecuteTests: XCTestCase {
         for maxReplans in [0, 1, 3] {
             // A model that never says nothing remains: each continuation adds one more step.
             let model = ScriptedModel { request, index in
-                guard case .jsonSchema(let schema) = request.constraint, schema["properties"]?["steps"] != nil else {
+                guard let schema = Fixtures.planSchema(request), schema["properties"]?["steps"] != nil else {
                     return #"{"answer": "enough"}"#
                 }
                 let step = #"{"id": "s\#(index + 1)", "tool": "evaluate", "arguments": {"expression": "\#(index + 1) + 1"}}"#
@@ -313,7 +315,7 @@ final class PlanExecuteTests: XCTestCase {
         let tools = ScriptedToolExecutor(tools: [Fixtures.evaluate], handler: Fixtures.calc)
         // The model keeps writing the first round's step again under a new id.
         let model = ScriptedModel { request, index in
-            guard case .jsonSchema(let schema) = request.constraint, schema["properties"]?["steps"] != nil else {
+            guard let schema = Fixtures.planSchema(request), schema["properties"]?["steps"] != nil else {
                 return #"{"answer": "done"}"#
             }
             let step = #"{"id": "s\#(index + 1)", "tool": "evaluate", "arguments": {"expression": "2 + 2"}}"#

@@ -27,7 +27,7 @@ final class QuestionPartsTests: XCTestCase {
 
         let quoted = #"Its parts, as you listed them: "the product of 1234 and 2"; "that product minus 68"."#
         for request in requests[1...2] {
-            guard case .jsonSchema(let next) = request.constraint else { return XCTFail("not constrained") }
+            guard let next = Fixtures.planSchema(request) else { return XCTFail("not constrained") }
             XCTAssertNil(next["properties"]?["parts"], "only the first plan lists parts")
             XCTAssertEqual(next["propertyOrder"], ["remaining", "steps"])
             XCTAssertTrue(try XCTUnwrap(request.messages.last?.content).contains(quoted), "the follow-ups quote the parts")
@@ -87,11 +87,12 @@ final class QuestionPartsTests: XCTestCase {
     }
 
     func testArithmeticAfterTheValueIsCut() {
-        XCTAssertEqual(PlanExecutePlanner.withoutArithmetic("359730858002 + 1234567 = 359732092569", after: "359730858002"), "359730858002")
-        XCTAssertEqual(PlanExecutePlanner.withoutArithmetic("1000000/7 * 3/4", after: "1000000/7"), "1000000/7")
-        XCTAssertEqual(PlanExecutePlanner.withoutArithmetic("130.56 euros", after: "130.56"), "130.56 euros")
-        XCTAssertEqual(PlanExecutePlanner.withoutArithmetic("[2,3], so x = 2 or x = 3", after: "[2,3]"), "[2,3], so x = 2 or x = 3")
-        XCTAssertEqual(PlanExecutePlanner.withoutArithmetic("Mara Okafor, 1998", after: ""), "Mara Okafor, 1998")
+        XCTAssertEqual(AnswerWriting.withoutArithmetic("48100 + 1250 = 49350", after: "48100"), "48100")
+        XCTAssertEqual(AnswerWriting.withoutArithmetic("90000/11 * 2/3", after: "90000/11"), "90000/11")
+        XCTAssertEqual(AnswerWriting.withoutArithmetic("41 - all of them whole", after: "41"), "41 - all of them whole")
+        XCTAssertEqual(AnswerWriting.withoutArithmetic("130.56 euros", after: "130.56"), "130.56 euros")
+        XCTAssertEqual(AnswerWriting.withoutArithmetic("[2,3], so x = 2 or x = 3", after: "[2,3]"), "[2,3], so x = 2 or x = 3")
+        XCTAssertEqual(AnswerWriting.withoutArithmetic("Mara Okafor, 1998", after: ""), "Mara Okafor, 1998")
     }
 
     func testEchoesAreTheSameTextUpToSpacesCommasAndProducts() {
@@ -101,11 +102,11 @@ final class QuestionPartsTests: XCTestCase {
         func result(_ text: String) -> ToolResult {
             ToolResult(callID: "s1", plugin: "calc", tool: "evaluate", content: text, isError: false)
         }
-        XCTAssertTrue(PlanExecutePlanner.isEcho(step("118,021"), result: result("118021")))
-        XCTAssertTrue(PlanExecutePlanner.isEcho(step("14 June"), result: result("14*June")))
-        XCTAssertFalse(PlanExecutePlanner.isEcho(step("118021 - 103455"), result: result("14566")))
-        XCTAssertFalse(PlanExecutePlanner.isEcho(step("2^10"), result: result("1024")))
-        XCTAssertFalse(PlanExecutePlanner.isEcho(step(""), result: result("")))
+        XCTAssertTrue(AnswerWriting.isEcho(step("118,021"), result: result("118021")))
+        XCTAssertTrue(AnswerWriting.isEcho(step("14 June"), result: result("14*June")))
+        XCTAssertFalse(AnswerWriting.isEcho(step("118021 - 103455"), result: result("14566")))
+        XCTAssertFalse(AnswerWriting.isEcho(step("2^10"), result: result("1024")))
+        XCTAssertFalse(AnswerWriting.isEcho(step(""), result: result("")))
     }
 }
 

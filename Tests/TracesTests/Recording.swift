@@ -1,6 +1,7 @@
 import AgentCore
 import Foundation
 import Orchestrator
+import TestSupport
 import Traces
 import XCTest
 
@@ -13,8 +14,15 @@ enum Recording {
     static func agent(_ strategy: AgentDefinition.Strategy = .planExecute, prompt: String = "You are a careful assistant.",
                       maxSteps: Int = 8) -> AgentDefinition {
         AgentDefinition(name: "math", description: "math", systemPrompt: prompt, strategy: strategy, plugins: ["calc"],
-                        limits: .init(maxSteps: maxSteps))
+                        limits: .init(maxSteps: maxSteps), prompts: prompts)
     }
+
+    /// The strategies' prompts as the repository ships them (`Agents/prompts/`).
+    static let prompts: [String: PromptTemplates] = Dictionary(uniqueKeysWithValues: [AgentDefinition.Strategy.planExecute, .react].map { strategy in
+        let file = Repository.root.appendingPathComponent("Agents/prompts/\(strategy.rawValue).prompts")
+        // swiftlint:disable:next force_try
+        return (strategy.rawValue, try! PromptTemplates.load(file: file, required: Orchestrator.promptSections(for: strategy)))
+    })
 
     /// Evaluates `a op b` of integers, or an integer; anything else fails.
     static let calc: ScriptedToolExecutor.Handler = { call in
@@ -91,7 +99,9 @@ enum Recording {
     static func rerun(_ trace: TraceFile, agent: AgentDefinition? = nil) -> Replayer.Run {
         let header = trace.header
         return { model, tools, sink in
-            let configuration = RunConfiguration(agent: agent ?? header.agent, runSeed: header.runSeed ?? 0)
+            var recorded = agent ?? header.agent
+            if recorded.prompts == nil { recorded.prompts = prompts }  // written before prompts were recorded
+            let configuration = RunConfiguration(agent: recorded, runSeed: header.runSeed ?? 0)
             _ = try await Orchestrator(model: model, tools: tools, configuration: configuration, sink: sink)
                 .run(question: header.question)
         }

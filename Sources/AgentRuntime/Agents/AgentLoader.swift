@@ -1,5 +1,6 @@
 import AgentCore
 import Foundation
+import Orchestrator
 import YAMLData
 
 /// What is wrong with an agent definition file, with the file and the key.
@@ -14,6 +15,8 @@ public enum AgentLoaderError: Error, CustomStringConvertible, Sendable {
     case unknownKey(path: String, key: String, known: [String])
     /// A value has the wrong type or is out of range.
     case invalidValue(path: String, key: String, reason: String)
+    /// A strategy's prompt file (`prompts/<strategy>.prompts`) cannot be read or is malformed.
+    case prompts(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -24,6 +27,7 @@ public enum AgentLoaderError: Error, CustomStringConvertible, Sendable {
         case .unknownKey(let path, let key, let known):
             return "\(path): unknown key '\(key)' (known keys: \(known.joined(separator: ", ")))"
         case .invalidValue(let path, let key, let reason): return "\(path): '\(key)' \(reason)"
+        case .prompts(let path, let reason): return "\(path): \(reason)"
         }
     }
 }
@@ -32,7 +36,7 @@ public enum AgentLoaderError: Error, CustomStringConvertible, Sendable {
 /// and a precise error for what is wrong.
 public enum AgentLoader {
     /// Keys of each section, as written in the files (snake_case).
-    static let topKeys = ["name", "description", "system_prompt", "examples", "strategy", "plugins", "tools", "compute_tools", "model", "model_api_key_env", "sampling", "limits"]
+    static let topKeys = ["name", "description", "system_prompt", "examples", "strategy", "plugins", "tools", "compute_tools", "model", "model_api_key_env", "sampling", "limits", "policies"]
     static let limitKeys = ["max_steps", "max_tokens", "wall_seconds", "max_replans"]
     /// Sampling keys in the file and the field they set.
     static let samplingKeys: [(file: String, field: String)] = [
@@ -52,7 +56,7 @@ public enum AgentLoader {
         for directory in directories {
             for ext in ["yaml", "yml", "json"] {
                 let path = directory.appendingPathComponent("\(nameOrPath).\(ext)").path
-                if FileManager.default.fileExists(atPath: path) { return try load(file: path) }
+                if FileManager.default.fileExists(atPath: path) { return try load(file: path, directories: directories) }
             }
         }
         throw AgentLoaderError.notFound(name: nameOrPath, searched: directories.map(\.path), available: available(in: directories))
@@ -68,17 +72,39 @@ public enum AgentLoader {
         return Array(Set(names)).sorted()
     }
 
-    /// Loads one file.
-    public static func load(file path: String) throws -> AgentDefinition {
+    /// Loads one file; its strategies' prompts come from `prompts/` next to it, else from `directories`.
+    public static func load(file path: String, directories: [URL] = directories()) throws -> AgentDefinition {
         let text: String
         do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
             throw AgentLoaderError.unreadable(path: path, reason: error.localizedDescription)
         }
-        return try parse(text, path: path)
+        let own = URL(fileURLWithPath: path).deletingLastPathComponent()
+        return try parse(text, path: path, promptDirectories: [own] + directories)
     }
 
-    /// Parses YAML (or JSON) text into an agent; missing optional parts get their defaults.
-    public static func parse(_ text: String, path: String = "agent") throws -> AgentDefinition {
+    /// The prompts of every strategy, each from the first of `directories` whose `prompts/` folder has
+    /// its file; a strategy whose file is found nowhere is left out (running it is then a clear error).
+    public static func prompts(directories: [URL] = directories()) throws -> [String: PromptTemplates] {
+        var sets: [String: PromptTemplates] = [:]
+        for strategy in [AgentDefinition.Strategy.planExecute, .react] {
+            let name = strategy.rawValue
+            for directory in directories {
+                let file = directory.appendingPathComponent("prompts/\(name).prompts")
+                guard FileManager.default.fileExists(atPath: file.path) else { continue }
+                do {
+                    sets[name] = try PromptTemplates.load(file: file, required: Orchestrator.promptSections(for: strategy))
+                } catch {
+                    throw AgentLoaderError.prompts(path: file.path, reason: "\(error)")
+                }
+                break
+            }
+        }
+        return sets
+    }
+
+    /// Parses YAML (or JSON) text into an agent; missing optional parts get their defaults, and the
+    /// strategies' prompts are read from `promptDirectories` (see `prompts(directories:)`).
+    public static func parse(_ text: String, path: String = "agent", promptDirectories: [URL] = directories()) throws -> AgentDefinition {
         let loaded: JSONValue
         do { loaded = try YAMLDocument.parse(text) } catch { throw AgentLoaderError.syntax(path: path, reason: "\(error)") }
         guard case .object(let top) = loaded else {
@@ -111,7 +137,16 @@ public enum AgentLoader {
             plugins: try strings("plugins") ?? [], tools: try strings("tools"), model: try string("model", required: false),
             sampling: try sampling(top["sampling"], path: path), limits: try limits(top["limits"], path: path),
             examples: try string("examples", required: false), computeTools: try strings("compute_tools"),
-            modelAPIKeyEnv: try string("model_api_key_env", required: false))
+            modelAPIKeyEnv: try string("model_api_key_env", required: false), policies: try policies(strings("policies"), path: path),
+            prompts: try prompts(directories: promptDirectories))
+    }
+
+    /// The planner policies named in the file, each checked against `PlannerPolicy`.
+    static func policies(_ names: [String]?, path: String) throws -> [String]? {
+        do { _ = try PlannerPolicy.resolve(names) } catch {
+            throw AgentLoaderError.invalidValue(path: path, key: "policies", reason: "\(error)")
+        }
+        return names
     }
 
     static func sampling(_ value: JSONValue?, path: String) throws -> SamplingSettings {

@@ -50,12 +50,14 @@ public enum TraceReplay {
         var liveTools: (any ToolExecutor)?
         var forkSink: FileTraceSink?
         var agent = header.agent
+        // A trace written before prompts were recorded in its header ran with the texts now in the files.
+        if agent.prompts == nil { agent.prompts = try AgentLoader.prompts() }
         switch request.mode {
         case .offline: break
         case .liveModel: liveModel = try await components.model(header.model.name, header.agent.modelAPIKeyEnv)
         case .liveTools: liveTools = try await components.tools(header.agent.plugins)
         case .fork:
-            agent = request.agent ?? header.agent
+            agent = request.agent ?? agent
             liveModel = try await components.model(request.modelName ?? header.model.name, agent.modelAPIKeyEnv)
             liveTools = try await components.tools(agent.plugins)
             let path = request.forkPath ?? QuestionRunner.defaultTracePath(agent: agent.name)

@@ -33,6 +33,13 @@ public actor ScriptedModel: LanguageModel {
     /// Makes prompts that overflow `info.contextLength` come back as `promptTooLong`.
     public func enforceContext() { enforcesContext = true }
 
+    /// Whether a reply containing one of the request's stop strings is cut before it and finishes with
+    /// `stopString`, as a real model's output is (by default replies are returned as scripted).
+    public var appliesStopStrings = false
+
+    /// Makes stop strings cut replies.
+    public func applyStopStrings() { appliesStopStrings = true }
+
     public func complete(_ request: CompletionRequest, onText: (@Sendable (String) -> Void)?) async throws -> Completion {
         let prompt = Self.render(request)
         let promptTokens = prompt.unicodeScalars.map { Int($0.value) }
@@ -40,7 +47,13 @@ public actor ScriptedModel: LanguageModel {
             requests.append(request)
             return Completion(text: "", prompt: prompt, promptTokens: promptTokens, finishReason: .promptTooLong)
         }
-        let text = reply(request, replies)
+        var text = reply(request, replies)
+        var finish = Completion.FinishReason.endOfTurn
+        // Stop strings cut the reply as they cut a real model's output (the stop string itself left out).
+        if appliesStopStrings, let cut = request.stop.compactMap({ text.range(of: $0)?.lowerBound }).min() {
+            text = String(text[..<cut])
+            finish = .stopString
+        }
         replies += 1
         requests.append(request)
         let reused = zip(promptTokens, lastPrompt).prefix { $0 == $1 }.count
@@ -48,7 +61,7 @@ public actor ScriptedModel: LanguageModel {
         onText?(text)
         return Completion(text: text, prompt: prompt, promptTokens: promptTokens,
                           generatedTokens: text.unicodeScalars.map { Int($0.value) },
-                          reusedPromptTokens: reused, finishReason: .endOfTurn)
+                          reusedPromptTokens: reused, finishReason: finish)
     }
 
     /// A plain rendering of the conversation, standing in for a chat template.

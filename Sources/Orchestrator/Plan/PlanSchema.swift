@@ -12,10 +12,11 @@ public enum PlanSchema {
     /// question still asks for, then the steps (small models otherwise stop after the first step).
     /// With `minSteps`, the plan must have at least that many steps. With `parts`, the plan first lists
     /// the parts of the question (`"parts"`, one short phrase each): a small model that has written
-    /// "then subtract 111111111" as a part plans a step for it, where otherwise it often plans the first
-    /// part only and later judges that nothing remains.
+    /// "then subtract the loose ones" as a part plans a step for it, where otherwise it often plans the
+    /// first part only and later judges that nothing remains. With `thought`, the plan opens with a free
+    /// `"thought"` text (reasoning before the constrained parts and steps).
     public static func schema(for catalog: ToolCatalog, maxSteps: Int, remaining: Bool = false,
-                              minSteps: Int = 0, parts: Bool = false) -> JSONValue {
+                              minSteps: Int = 0, parts: Bool = false, thought: Bool = false) -> JSONValue {
         let branches: [JSONValue] = catalog.tools.map { tool in
             .object([
                 "type": "object",
@@ -36,6 +37,10 @@ public enum PlanSchema {
         if minSteps > 0 { steps["minItems"] = .int(min(minSteps, max(maxSteps, 0))) }
         var properties: [String: JSONValue] = ["steps": .object(steps)]
         var order: [String] = []
+        if thought {
+            order.append("thought")
+            properties["thought"] = ["type": "string"]
+        }
         if parts {
             order.append("parts")
             properties["parts"] = ["type": "array", "items": ["type": "string"], "minItems": 1, "maxItems": .int(maxParts)]
