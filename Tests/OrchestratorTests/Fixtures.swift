@@ -1,6 +1,7 @@
 import AgentCore
 import Foundation
 @testable import Orchestrator
+import OrchestratorTestSupport
 
 /// Tools, agents and helpers shared by the orchestrator tests.
 enum Fixtures {
