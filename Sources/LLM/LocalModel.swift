@@ -69,7 +69,10 @@ public final class LocalModel: LanguageModel, @unchecked Sendable {
     ///
     /// A JSON-Schema constraint covers the prefill too when the prefill is a valid start of the value
     /// (`{"name": "evaluate", "arguments": `): the JSON is then prefill + text. Otherwise (for
-    /// example `<tool_call>\n`) the constraint applies to the generated text alone.
+    /// example `<tool_call>\n`) the constraint applies to the generated text alone. Under a
+    /// constraint the text (streamed and returned) is JSON: raw tabs and newlines the model wrote
+    /// inside strings come out escaped (see `JSONConstraint.RawControlEscaper`), so it is not always
+    /// the decoding of `generatedTokens`.
     public func complete(_ request: CompletionRequest, onText: (@Sendable (String) -> Void)?) async throws -> Completion {
         let pieces = template.render(request.messages, tools: request.tools, addGenerationPrompt: true, prefill: request.prefill)
         var prompt = Prompt(text: pieces.text, tokens: tokenizer.encode(pieces))
@@ -165,11 +168,16 @@ public final class LocalModel: LanguageModel, @unchecked Sendable {
             return try body()
         }
         var constraint = schema.map { TokenConstraint(schema: $0, tokenizer: tokenizer) }
+        // Constrained output is made JSON as it streams: raw tabs and newlines in strings are escaped.
+        var escaper = schema.map { _ in JSONConstraint.RawControlEscaper() }
         if var started = constraint, !constrainedPrefix.isEmpty, timed({ started.advance(bytes: Array(constrainedPrefix.utf8)) }) {
             constraint = started
+            _ = escaper?.escape(constrainedPrefix)
         }
         var detokenizer = StreamingDetokenizer(tokenizer: tokenizer)
         var stream = StopStringStream(stops: stop, onText: onText)
+        /// Adds decoded text to the output; returns true when a stop string has appeared.
+        func emit(_ piece: String) -> Bool { stream.append(escaper?.escape(piece) ?? piece) }
         var context = prompt.tokens
         var generated: [Int] = []
         var forced = 0
@@ -180,7 +188,7 @@ public final class LocalModel: LanguageModel, @unchecked Sendable {
             generated.append(token)
             context.append(token)
             timed { _ = constraint?.advance(token) }
-            if stream.append(detokenizer.append(token)) { return .stopString }
+            if emit(detokenizer.append(token)) { return .stopString }
             if timed({ constraint?.isFinished == true }) { return .constraintComplete }
             return nil
         }
@@ -198,7 +206,7 @@ public final class LocalModel: LanguageModel, @unchecked Sendable {
                         generated.append(token)
                         context.append(token)
                         constraint?.advance(token)
-                        _ = stream.append(detokenizer.append(token))
+                        _ = emit(detokenizer.append(token))
                     }
                     finish = .closedAtLimit
                     break generation
@@ -242,7 +250,7 @@ public final class LocalModel: LanguageModel, @unchecked Sendable {
                 logits = try session.logits(after: context)
             }
         }
-        if finish != .stopString { _ = stream.append(detokenizer.finish()) }
+        if finish != .stopString { _ = emit(detokenizer.finish()) }
         stream.flush()
         return Completion(text: stream.text, prompt: prompt.text, promptTokens: prompt.tokens, generatedTokens: generated,
                           reusedPromptTokens: reused, finishReason: finish, promptSeconds: promptSeconds,
