@@ -75,15 +75,17 @@ let package = Package(
 
         // Tests.
         .target(name: "TestSupport", dependencies: ["PluginKit", .product(name: "MCP", package: "swift-sdk")], path: "Tests/TestSupport"),
+        // Scripted doubles of a model and of tools, for the orchestrator's and the traces' tests (not part of the product).
+        .target(name: "OrchestratorTestSupport", dependencies: ["AgentCore"], path: "Tests/OrchestratorTestSupport"),
         .testTarget(name: "SystemLibraryTests", dependencies: ["TestSupport", "COpenBLAS", "CCurl", "CGumbo", "CGiacShim"]),
         .testTarget(name: "GGUFTests", dependencies: ["TestSupport", "GGUF", "AgentCore"]),
         .testTarget(name: "KernelsTests", dependencies: ["TestSupport", "Kernels", "AgentCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TokenizersTests", dependencies: ["TestSupport", "Tokenizers", "GGUF", "AgentCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LLMTests", dependencies: ["TestSupport", "LLM", "GGUF", "Tokenizers", "Kernels", "AgentCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PluginHostTests", dependencies: ["TestSupport", "PluginHost", "AgentCore"]),
-        .testTarget(name: "OrchestratorTests", dependencies: ["TestSupport", "Orchestrator", "AgentCore",
+        .testTarget(name: "OrchestratorTests", dependencies: ["TestSupport", "OrchestratorTestSupport", "Orchestrator", "AgentCore",
                                                              .product(name: "MCP", package: "swift-sdk")]),
-        .testTarget(name: "TracesTests", dependencies: ["TestSupport", "Traces", "AgentCore", "Orchestrator"]),
+        .testTarget(name: "TracesTests", dependencies: ["TestSupport", "OrchestratorTestSupport", "Traces", "AgentCore", "Orchestrator"]),
         .testTarget(name: "AgentRuntimeTests", dependencies: ["TestSupport", "AgentRuntime"]),
         .testTarget(name: "CalcTests", dependencies: ["TestSupport", "CGiacShim", .product(name: "MCP", package: "swift-sdk")],
                     path: "Plugins/calc/Tests",

@@ -104,7 +104,12 @@ public final class PromptCache: @unchecked Sendable {
     // MARK: - Loading
 
     /// Loads the entry for `tokens` into `session`'s KV cache (replacing what it held).
+    ///
+    /// Entries do not depend on the context length of the session that wrote them (the payload holds
+    /// the filled positions only); a prefix longer than this session's context is a miss, and the
+    /// file is kept for sessions it fits.
     func load(_ tokens: ArraySlice<Int>, into session: InferenceSession) -> LoadResult {
+        guard tokens.count <= session.contextLength else { return .miss }
         let path = file(for: tokens).path
         guard let data = FileManager.default.contents(atPath: path) else { return .miss }
         let outcome: LoadResult = data.withUnsafeBytes { raw in

@@ -124,7 +124,7 @@ public final class RemoteModel: LanguageModel, Sendable {
         guard let choice = answer?["choices"]?.arrayValue?.first, let message = choice["message"] else {
             throw RemoteModelError.malformedReply(url: url, excerpt: String(text.prefix(200)))
         }
-        let content = message["content"]?.stringValue ?? ""
+        var content = message["content"]?.stringValue ?? ""
         let cut = choice["finish_reason"]?.stringValue == "length"
         var finish: Completion.FinishReason = cut ? .maxTokens : .endOfTurn
         if case .jsonSchema(let schema)? = request.constraint {
@@ -141,6 +141,11 @@ public final class RemoteModel: LanguageModel, Sendable {
             } else {
                 throw RemoteModelError.constraintNotHonoured(url: url, excerpt: String(content.prefix(200)))
             }
+            // The check lets strings hold raw tabs and newlines, as the local constraint does; the text
+            // passed on is JSON, as `LocalModel`'s is.
+            var escaper = JSONConstraint.RawControlEscaper()
+            if prefillStarts { _ = escaper.escape(request.prefill) }
+            content = escaper.escape(content)
         }
         onText?(content)
         let usage = answer?["usage"]

@@ -41,9 +41,10 @@ public final class RunSession {
         budget = BudgetTracker(limits: agent.limits, clock: clock)
     }
 
-    /// Characters of one tool result that may enter the prompt.
+    /// Characters of one tool result that may enter the prompt: 3/8 of the context's tokens, at most
+    /// 4,000 (about 1,000 tokens, half a minute of prefill on 2 cores) however large the context is.
     public var resultLimit: Int {
-        configuration.resultCharacterLimit ?? min(max(model.info.contextLength * 3 / 8, 600), 6000)
+        configuration.resultCharacterLimit ?? min(max(model.info.contextLength * 3 / 8, 600), 4000)
     }
 
     /// Sends one request to the model, within the token budget, and records it.

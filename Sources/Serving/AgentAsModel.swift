@@ -15,6 +15,8 @@ struct AgentAsModel: Sendable {
     let models: [ServedModel]
     /// Threads of the forward pass, for a model the agent loads itself.
     let threads: Int
+    /// Context length of a model the agent loads itself (nil: its default).
+    var contextLength: Int? = nil
 
     /// Runs the agent named in `request.model`.
     /// - Throws: `OpenAIError` for an unknown agent (404) or a conversation without a user message (400);
@@ -29,7 +31,7 @@ struct AgentAsModel: Sendable {
         guard let question = request.messages.last(where: { $0.role == .user })?.content, !question.isEmpty else {
             throw OpenAIError.invalid("an agent answers the last user message, and there is none", param: "messages")
         }
-        let standard = LiveComponents.standard(threads: threads)
+        let standard = LiveComponents.standard(threads: threads, contextLength: contextLength)
         let models = self.models
         let components = LiveComponents(
             model: { wanted, apiKeyVariable in

@@ -21,9 +21,10 @@ public struct ServedModel: Sendable {
         queue = ModelQueue(capacity: queueSize)
     }
 
-    /// Opens models by registry name or GGUF path, as `loom ask --model` does.
-    public static func load(_ names: [String], threads: Int, queueSize: Int) async throws -> [ServedModel] {
-        let components = LiveComponents.standard(threads: threads)
+    /// Opens models by registry name or GGUF path, as `loom ask --model` does, local ones with a
+    /// context of `contextLength` tokens (nil: the trained length, at most `LocalModel.defaultContextCap`).
+    public static func load(_ names: [String], threads: Int, queueSize: Int, contextLength: Int? = nil) async throws -> [ServedModel] {
+        let components = LiveComponents.standard(threads: threads, contextLength: contextLength)
         var served: [ServedModel] = []
         for name in names {
             let model = try await components.model(name, nil)
@@ -161,7 +162,8 @@ public struct ChatServer: Sendable {
     /// The work for `chat`; a model's request takes its place in line here (or is turned away with 429).
     func job(for chat: ChatRequest) async throws -> Job {
         if chat.model.hasPrefix(AgentAsModel.prefix) {
-            let agent = AgentAsModel(models: models, threads: configuration.threads)
+            let agent = AgentAsModel(models: models, threads: configuration.threads,
+                                     contextLength: configuration.contextLength)
             return Job { onEvent in
                 let onStep: (@Sendable (String) -> Void)? = onEvent.map { report in { @Sendable text in report(.reasoning(text)) } }
                 let outcome = try await agent.run(chat, onStep: onStep)

@@ -16,10 +16,14 @@ public struct ServeConfiguration: Sendable {
     public var queueSize: Int
     /// Threads of the forward pass of a model that an agent run loads itself.
     public var threads: Int
+    /// Context length in tokens of the local models it loads (nil: each one's trained length, at most
+    /// `LocalModel.defaultContextCap`).
+    public var contextLength: Int?
 
     /// Creates a configuration.
     public init(host: String = "127.0.0.1", port: Int = 8080, apiKey: String? = nil,
-                maxBodyBytes: Int = 4 << 20, maxTokens: Int = 2048, queueSize: Int = 4, threads: Int = 2) {
+                maxBodyBytes: Int = 4 << 20, maxTokens: Int = 2048, queueSize: Int = 4, threads: Int = 2,
+                contextLength: Int? = nil) {
         self.host = host
         self.port = port
         self.apiKey = apiKey
@@ -27,6 +31,7 @@ public struct ServeConfiguration: Sendable {
         self.maxTokens = maxTokens
         self.queueSize = queueSize
         self.threads = threads
+        self.contextLength = contextLength
     }
 
     /// Whether `host` is a loopback address, which may be served without an API key.

@@ -163,6 +163,61 @@ final class ConstraintTests: XCTestCase {
         XCTAssertFalse(d.advance([0x22, 0xED, 0xA0, 0x80]), "a surrogate is not UTF-8")
     }
 
+    // MARK: - Raw control characters in strings
+
+    private let codeArguments: JSONValue = [
+        "type": "object", "properties": ["code": ["type": "string"]], "required": ["code"],
+    ]
+
+    /// A model writing code into a string prefers tokens with real newlines and tabs: they are accepted
+    /// inside strings (and escaped on output), nowhere else.
+    func testRawNewlinesAndTabsAreAcceptedInsideStringsOnly() {
+        XCTAssertTrue(complete(codeArguments, "{\"code\": \"def f(n):\n\treturn n\r\n\"}"))
+        XCTAssertTrue(complete(["type": "string"], "\"\n\""))
+        XCTAssertTrue(complete([:], "{\"a\nb\": [\"x\ty\"]}"), "keys of a free object are strings too")
+        // Outside strings the constraint allows no whitespace but one space after `:` and `,`.
+        XCTAssertEqual(acceptedPrefix(codeArguments, "\n{\"code\": \"x\"}"), 0)
+        XCTAssertEqual(acceptedPrefix(codeArguments, "{\n\"code\": \"x\"}"), 1)
+        XCTAssertEqual(acceptedPrefix(codeArguments, "{\"code\":\n\"x\"}"), 8)
+        XCTAssertEqual(acceptedPrefix(codeArguments, "{\"code\": \"x\"\t}"), 12)
+        XCTAssertEqual(acceptedPrefix(["type": "array", "items": ["type": "integer"]], "[1,\r2]"), 3)
+        XCTAssertEqual(acceptedPrefix(["type": "integer"], "12\n"), 2)
+        // Other control characters are still refused, and a backslash must start an escape.
+        for byte: UInt8 in [0x00, 0x08, 0x0B, 0x0C, 0x1F] {
+            XCTAssertEqual(acceptedPrefix(["type": "string"], String(decoding: [0x22, 0x61, byte, 0x22], as: UTF8.self)), 2,
+                           "control character \(byte)")
+        }
+        XCTAssertEqual(acceptedPrefix(["type": "string"], "\"a\\\n\""), 3)
+        XCTAssertEqual(acceptedPrefix(["type": "string"], "\"\\u00\n\""), 5)
+        XCTAssertEqual(acceptedPrefix(["type": "string"], "\"\\ud83e\n\""), 7, "a high surrogate needs its low half first")
+    }
+
+    func testEscapedOutputIsJSONWithTheSameStrings() throws {
+        let raw = "{\"code\": \"def f(n):\n\treturn n\r\n\", \"q\": \"a\\\"\n\\\\\t\"}"
+        var c = constraint([:])
+        XCTAssertTrue(c.advance(Array(raw.utf8)) && c.isComplete)
+        XCTAssertThrowsError(try JSONValue.parse(raw), "raw control characters are not JSON")
+        let escaped = JSONConstraint.RawControlEscaper.escape(raw)
+        XCTAssertEqual(escaped, #"{"code": "def f(n):\n\treturn n\r\n", "q": "a\"\n\\\t"}"#)
+        let value = try JSONValue.parse(escaped)
+        XCTAssertEqual(value["code"], "def f(n):\n\treturn n\r\n")
+        XCTAssertEqual(value["q"], "a\"\n\\\t")
+        // Streamed in pieces cut anywhere (inside an escape too), the output is the same.
+        let bytes = Array(raw.utf8)
+        for cut in 0...bytes.count {
+            var escaper = JSONConstraint.RawControlEscaper()
+            let joined = escaper.escape(String(decoding: bytes[..<cut], as: UTF8.self))
+                + escaper.escape(String(decoding: bytes[cut...], as: UTF8.self))
+            XCTAssertEqual(joined, escaped, "cut at \(cut)")
+        }
+        // Whitespace around the value is not in a string and is left alone; output without raw control
+        // characters in strings (all there was before they were allowed) is unchanged.
+        XCTAssertEqual(JSONConstraint.RawControlEscaper.escape("\n[\"a\"]\n"), "\n[\"a\"]\n")
+        for json in [#"{"expression":"a\"b\\n\u00e9 é"}"#, #"["\\", "\"", "x\ty"]"#, #"{"a":[1,{"b":null}],"c":"d"}"#] {
+            XCTAssertEqual(JSONConstraint.RawControlEscaper.escape(json), json)
+        }
+    }
+
     // MARK: - Property test
 
     private let walkSchemas: [JSONValue] = [
@@ -217,8 +272,11 @@ final class ConstraintTests: XCTestCase {
                     XCTAssertTrue(c.advance([byte]))
                     bytes.append(byte)
                 }
-                let text = String(decoding: bytes, as: UTF8.self)
-                XCTAssertTrue(c.isComplete, "walk \(walk) did not finish: \(text)")
+                let raw = String(decoding: bytes, as: UTF8.self)
+                XCTAssertTrue(c.isComplete, "walk \(walk) did not finish: \(raw)")
+                // Strings may hold raw tabs and newlines; the escaped output is JSON.
+                let text = JSONConstraint.RawControlEscaper.escape(raw)
+                if !bytes.contains(where: { [0x09, 0x0A, 0x0D].contains($0) }) { XCTAssertEqual(text, raw) }
                 guard let value = try? JSONValue.parse(text) else { XCTFail("not JSON: \(text.debugDescription)"); continue }
                 XCTAssertTrue(SchemaCheck.validates(value, schema), "\(text) does not match \(schema.compactText)")
             }

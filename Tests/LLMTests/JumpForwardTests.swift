@@ -89,4 +89,24 @@ final class JumpForwardTests: XCTestCase {
         }
         XCTAssertGreaterThan(forcedInAll, 4, "keys and the tool name were forced")
     }
+
+    /// Tokens holding raw newlines and indentation are allowed inside a string (code), not between values.
+    func testNewlineTokensAreAllowedInsideStringsOnly() throws {
+        let tokenizer = try Tokenizer(gguf: GGUFFile(path: try TestModels.path(TestModels.qwen05)))
+        let schema: JSONValue = ["type": "object", "properties": ["code": ["type": "string"], "n": ["type": "integer"]],
+                                 "required": ["code"]]
+        // The tokens of indented code that hold a newline or a tab (":\n", "\n\t", ... as the tokenizer splits it).
+        let code = "def f(n):\n    if n:\n\treturn n\n\n"
+        let newlines = Set(tokenizer.encode(code).filter { tokenizer.decode([$0]).contains(where: { $0 == "\n" || $0 == "\t" }) })
+        XCTAssertGreaterThanOrEqual(newlines.count, 2)
+        var inside = TokenConstraint(schema: JSONSchema(schema), tokenizer: tokenizer)
+        XCTAssertTrue(inside.advance(bytes: Array(#"{"code": "def f(n)"#.utf8)))
+        for token in newlines { XCTAssertTrue(inside.allows(token), tokenizer.decode([token]).debugDescription) }
+        var between = TokenConstraint(schema: JSONSchema(schema), tokenizer: tokenizer)
+        XCTAssertTrue(between.advance(bytes: Array(#"{"code": "x","#.utf8)))
+        for token in newlines { XCTAssertFalse(between.allows(token), tokenizer.decode([token]).debugDescription) }
+        for token in tokenizer.encode(":" + code) { XCTAssertTrue(inside.advance(token)) }
+        XCTAssertTrue(inside.advance(bytes: [0x22]))
+        for token in newlines { XCTAssertFalse(inside.allows(token), "after the string closes") }
+    }
 }

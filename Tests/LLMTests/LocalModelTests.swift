@@ -181,6 +181,64 @@ final class LocalModelTests: XCTestCase {
         XCTAssertEqual(call["name"], "evaluate")
         XCTAssertNotNil(call["arguments"]?["expression"]?.stringValue, completion.text)
     }
+
+    /// Code written into a JSON string keeps its lines, whether the model escapes its newlines or writes
+    /// them raw: raw newline tokens are allowed inside the string, and the text that comes back is JSON
+    /// with them escaped.
+    func testQwenWritesMultiLineCodeIntoAJSONString() async throws {
+        let model = try LocalModel(path: try TestModels.path(TestModels.qwen05), contextLength: 1024)
+        let schema: JSONValue = ["type": "object", "properties": ["code": ["type": "string"]], "required": ["code"],
+                                 "additionalProperties": false]
+        let question = "Write a Python program that defines a function sum_squares(limit), which adds i * i for i "
+            + "from 1 to limit with a for loop, and prints sum_squares(10). Answer with JSON: {\"code\": \"<the program>\"}"
+        let collector = Collector()
+        let asked = try await model.complete(CompletionRequest(messages: [.user(question)], maxTokens: 160,
+                                                               constraint: .jsonSchema(schema)),
+                                             onText: { collector.add($0) })
+        XCTAssertEqual(asked.finishReason, .constraintComplete, asked.text)
+        XCTAssertEqual(collector.text, asked.text)
+        let code = try XCTUnwrap(try JSONValue.parse(asked.text)["code"]?.stringValue, asked.text)
+        XCTAssertTrue(code.contains("\n    for i in "), code)
+        try assertCompiles(code)
+
+        // Code that already has raw newlines (a prefill the constraint covers) goes on with raw newline
+        // tokens, which used to be refused. (The 0.5B model then tends to end the code with a stray `}`,
+        // so only its lines are checked here, not that it compiles.)
+        let prefill = "{\"code\": \"def sum_squares(limit):\n    total = 0\n"
+        let streamed = Collector()
+        let continued = try await model.complete(CompletionRequest(messages: [.user(question)], maxTokens: 160,
+                                                                   constraint: .jsonSchema(schema), prefill: prefill),
+                                                 onText: { streamed.add($0) })
+        XCTAssertEqual(continued.finishReason, .constraintComplete, continued.text)
+        XCTAssertEqual(streamed.text, continued.text)
+        XCTAssertTrue(model.tokenizer.decode(continued.generatedTokens).contains("\n"), "the model wrote raw newlines")
+        XCTAssertFalse(continued.text.contains("\n"), "the text is JSON: no raw newline")
+        let json = JSONConstraint.RawControlEscaper.escape(prefill) + continued.text
+        let rest = try XCTUnwrap(try JSONValue.parse(json)["code"]?.stringValue, json)
+        XCTAssertTrue(rest.hasPrefix("def sum_squares(limit):\n    total = 0\n"), rest)
+        XCTAssertGreaterThanOrEqual(rest.split(separator: "\n").count, 4, rest)
+        XCTAssertTrue(rest.contains("\n    for i in "), rest)
+    }
+
+    /// Fails unless python3 compiles `code` (skips, or fails in CI, without python3).
+    private func assertCompiles(_ code: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let python = "/usr/bin/python3"
+        guard FileManager.default.isExecutableFile(atPath: python) else {
+            try TestModels.requirement("python3 is missing at \(python)")
+            return
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = ["-c", "import sys; compile(sys.stdin.read(), 'code', 'exec')"]
+        let input = Pipe()
+        process.standardInput = input
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        input.fileHandleForWriting.write(Data(code.utf8))
+        try input.fileHandleForWriting.close()
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0, "python3 cannot compile:\n\(code)", file: file, line: line)
+    }
 }
 
 /// Stop strings and streaming without a model.

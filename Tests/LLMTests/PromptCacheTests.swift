@@ -37,9 +37,9 @@ final class PromptCacheTests: XCTestCase {
                     writeFile: write ?? PromptCache.posixWrite)
     }
 
-    /// A fresh model (an empty in-memory KV cache) over `cache`.
-    private func model(_ cache: PromptCache?, log: Log = Log()) throws -> LocalModel {
-        try LocalModel(path: try TestModels.path(TestModels.smollm), contextLength: 512, promptCache: cache,
+    /// A fresh model (an empty in-memory KV cache) over `cache`, with `context` positions (nil: the default).
+    private func model(_ cache: PromptCache?, context: Int? = 512, log: Log = Log()) throws -> LocalModel {
+        try LocalModel(path: try TestModels.path(TestModels.smollm), contextLength: context, promptCache: cache,
                        log: { log.add($0) })
     }
 
@@ -53,6 +53,29 @@ final class PromptCacheTests: XCTestCase {
 
     private func entries() -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []).sorted()
+    }
+
+    /// An entry holds the filled positions only: sessions with another context length load it and get
+    /// the writer's logits; one whose context is too short for the prefix misses it and leaves the file.
+    func testAnEntryServesSessionsOfOtherContextLengths() throws {
+        let writer = try model(cache())
+        let p = try prompt(writer)
+        let point = try XCTUnwrap(p.cachePoint)
+        let cold = try writer.evaluatePrompt(p.tokens, cachePoint: point)
+        XCTAssertEqual(entries().count, 1)
+        for context in [p.tokens.count, 2048, nil] {
+            let reader = try model(cache(), context: context)
+            if context == nil {
+                XCTAssertEqual(reader.info.contextLength,
+                               min(reader.transformer.configuration.trainedContextLength, LocalModel.defaultContextCap))
+            }
+            let warm = try reader.evaluatePrompt(p.tokens, cachePoint: point)
+            XCTAssertEqual(warm.fromDisk, point, "context \(String(describing: context))")
+            XCTAssertEqual(warm.logits, cold.logits, "context \(String(describing: context))")
+        }
+        let short = try model(cache(), context: point - 1)
+        XCTAssertEqual(cache().load(p.tokens[..<point], into: short.sessionForTesting), .miss)
+        XCTAssertEqual(entries().count, 1, "the entry is kept for sessions it fits")
     }
 
     func testAHitLoadsTheSystemTurnAndGivesBitIdenticalLogits() throws {

@@ -2,6 +2,7 @@ import AgentCore
 import Foundation
 import TestSupport
 @testable import Orchestrator
+import OrchestratorTestSupport
 
 /// Tools, agents and helpers shared by the orchestrator tests.
 enum Fixtures {

@@ -1,4 +1,5 @@
 import AgentCore
+import OrchestratorTestSupport
 import XCTest
 @testable import Orchestrator
 

@@ -1,6 +1,7 @@
 import AgentCore
 import Foundation
 import MCP
+import OrchestratorTestSupport
 import TestSupport
 import XCTest
 @testable import Orchestrator

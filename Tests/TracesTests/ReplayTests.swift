@@ -1,6 +1,7 @@
 import AgentCore
 import Foundation
 import Orchestrator
+import OrchestratorTestSupport
 import Traces
 import XCTest
 

@@ -49,7 +49,9 @@ public struct LiveComponents: Sendable {
     /// - Parameters:
     ///   - webFetchAllowHosts: private hosts web-fetch may reach (e.g. `127.0.0.1` for the evaluation site).
     ///   - threads: worker threads of the forward pass.
-    public static func standard(webFetchAllowHosts: [String] = [], threads: Int = 2) -> LiveComponents {
+    ///   - contextLength: a local model's context in tokens (nil: its trained length, at most
+    ///     `LocalModel.defaultContextCap`).
+    public static func standard(webFetchAllowHosts: [String] = [], threads: Int = 2, contextLength: Int? = nil) -> LiveComponents {
         let cache = ModelCache()
         let environment = webFetchAllowHosts.isEmpty ? [:]
             : ["web-fetch": ["LOOM_WEB_FETCH_ALLOW_HOSTS": webFetchAllowHosts.joined(separator: ",")]]
@@ -64,7 +66,7 @@ public struct LiveComponents: Sendable {
                 let path = try store.resolve(wanted).path
                 let known = KnownModels.all.first { $0.name == wanted || $0.file == (path as NSString).lastPathComponent }
                 return try await cache.model(path: path) {
-                    try LocalModel(path: path, name: known?.name, sha256: known?.sha256, threads: threads,
+                    try LocalModel(path: path, name: known?.name, sha256: known?.sha256, contextLength: contextLength, threads: threads,
                                    promptCache: PromptCacheSettings().cache(modelPath: path, sha256: known?.sha256))
                 }
             },

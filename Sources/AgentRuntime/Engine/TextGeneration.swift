@@ -6,13 +6,13 @@ import Tokenizers
 
 /// `loom generate`: one completion from a GGUF model, either a raw prompt or a chat turn.
 public struct TextGeneration: Sendable {
-    /// Context length in tokens.
-    public var contextLength: Int
+    /// Context length in tokens (nil: the model's trained length, at most `LocalModel.defaultContextCap`).
+    public var contextLength: Int?
     /// Worker threads.
     public var threads: Int
 
     /// Creates a generation setting.
-    public init(contextLength: Int = 4096, threads: Int = 2) {
+    public init(contextLength: Int? = nil, threads: Int = 2) {
         self.contextLength = contextLength
         self.threads = threads
     }
@@ -21,6 +21,8 @@ public struct TextGeneration: Sendable {
     public struct Result: Sendable {
         /// The model's name (from its file).
         public var model: String
+        /// The context length the model ran with.
+        public var contextLength: Int
         /// The completion: prompt text and ids, generated ids and text, timings, finish reason.
         public var completion: Completion
 
@@ -55,7 +57,7 @@ public struct TextGeneration: Sendable {
             completion = try local.generate(raw, sampling: sampling, maxTokens: maxTokens, constraint: schema.map(JSONSchema.init),
                                             onText: onText)
         }
-        return Result(model: local.info.name, completion: completion)
+        return Result(model: local.info.name, contextLength: local.info.contextLength, completion: completion)
     }
 }
 

@@ -4,6 +4,10 @@
 /// The state is a set of pushdown stacks (a set because `anyOf`, `enum` and numbers can leave several
 /// readings of the same prefix open). Object properties may come in any order, each at most once. Output is compact JSON: no whitespace except one optional
 /// space after `:` and after `,` (models like to write one). See `JSONSchema` for what is enforced.
+///
+/// One departure from JSON: a string may hold a raw tab, line feed or carriage return (see
+/// `StringState`). Outside strings they are refused, like any other whitespace but those spaces, so
+/// escaping every one of them in accepted output (`RawControlEscaper`) gives the JSON text of the value.
 public struct JSONConstraint: Sendable, Hashable {
     let schema: JSONSchema
     private var stacks: Set<[Frame]>
@@ -336,5 +340,55 @@ extension JSONConstraint {
             layer = next
         }
         return nil
+    }
+}
+
+extension JSONConstraint {
+    /// Rewrites output the constraint accepted into JSON text: a raw tab, line feed or carriage return
+    /// inside a string becomes `\t`, `\n` or `\r`; everything else is passed on unchanged.
+    ///
+    /// It reads the text as it streams, piece by piece (a piece may end anywhere, even inside an
+    /// escape), tracking only whether it is inside a string and after a backslash, so it also does the
+    /// right thing with text that has whitespace around the value. Text without raw control characters
+    /// in strings, which is all the constraint accepted before it allowed them, comes out unchanged.
+    public struct RawControlEscaper: Sendable {
+        private var inString = false
+        private var afterBackslash = false
+
+        /// Starts outside any string.
+        public init() {}
+
+        /// The JSON form of the next piece of output.
+        public mutating func escape(_ piece: String) -> String {
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(piece.utf8.count)
+            for byte in piece.utf8 {
+                guard inString else {
+                    if byte == 0x22 { inString = true }
+                    bytes.append(byte)
+                    continue
+                }
+                if afterBackslash {
+                    afterBackslash = false
+                    bytes.append(byte)
+                    continue
+                }
+                switch byte {
+                case 0x09: bytes += [0x5C, 0x74]  // \t
+                case 0x0A: bytes += [0x5C, 0x6E]  // \n
+                case 0x0D: bytes += [0x5C, 0x72]  // \r
+                default:
+                    if byte == 0x5C { afterBackslash = true } else if byte == 0x22 { inString = false }
+                    bytes.append(byte)
+                }
+            }
+            return String(decoding: bytes, as: UTF8.self)
+        }
+
+        /// `text` in JSON form, read from the start.
+        public static func escape(_ text: String) -> String {
+            var escaper = RawControlEscaper()
+            return escaper.escape(text)
+        }
     }
 }

@@ -1,5 +1,10 @@
 /// The inside of a JSON string: escapes and UTF-8 well-formedness, one byte at a time.
 ///
+/// A raw tab, line feed or carriage return is accepted, although JSON wants them escaped: a model
+/// writing code into a string prefers a token holding a real newline, and forbidding it leaves a space
+/// as the best choice, so the code comes out on one line. `JSONConstraint.RawControlEscaper` turns
+/// such output into JSON. Other control characters are refused.
+///
 /// A `\uXXXX` escape of a UTF-16 surrogate must come in a pair, high (D800–DBFF) then low (DC00–DFFF):
 /// JSON parsers (Foundation's among them) refuse a lone one, so the constraint must never allow it.
 struct StringState: Hashable, Sendable {
@@ -81,6 +86,7 @@ struct StringState: Hashable, Sendable {
         switch byte {
         case 0x22: return .closed
         case 0x5C: next.escape = 1
+        case 0x09, 0x0A, 0x0D: break  // raw tab, line feed, carriage return: escaped on output
         case 0x00..<0x20: return .invalid
         case 0x20..<0x80: break
         case 0xC2...0xDF: next.continuation = 1

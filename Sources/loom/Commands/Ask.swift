@@ -15,8 +15,13 @@ struct Ask: AsyncParsableCommand {
     @Option(help: "Where to write the trace (default: $LOOM_HOME/traces/…).") var trace: String?
     @Option(help: "A private host web-fetch may reach in this run (repeatable).") var allowHost: [String] = []
     @Option(help: "Threads of the forward pass.") var threads = 2
+    @Option(help: "Context length of a local model in tokens (default: its trained length, at most 16384).") var ctx: Int?
     @Flag(help: "Also print each model call's token counts and timings.") var verbose = false
     @Flag(help: "Print one machine-readable result as JSON.") var json = false
+
+    func validate() throws {
+        guard ctx.map({ $0 >= 256 }) ?? true else { throw ValidationError("--ctx must be at least 256") }
+    }
 
     func run() async throws {
         let loaded = Result { try AskOverrides(seed: seed, maxSteps: maxSteps, strategy: strategy).agent(named: agent) }
@@ -26,7 +31,7 @@ struct Ask: AsyncParsableCommand {
         let streaming = !json && isatty(STDOUT_FILENO) != 0
         let toStdout: @Sendable (String) -> Void = { text in FileHandle.standardOutput.write(Data(text.utf8)) }
         let printer = AskProgressPrinter(verbose: verbose, answerOutput: streaming ? toStdout : nil)
-        let runner = QuestionRunner(components: .standard(webFetchAllowHosts: allowHost, threads: threads))
+        let runner = QuestionRunner(components: .standard(webFetchAllowHosts: allowHost, threads: threads, contextLength: ctx))
         do {
             let result = try await runner.run(question: question, agent: definition, modelName: model,
                                               runSeed: definition.sampling.seed, tracePath: tracePath,

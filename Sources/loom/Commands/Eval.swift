@@ -15,6 +15,7 @@ struct Eval: AsyncParsableCommand {
     @Option(help: "Directory served on 127.0.0.1 for {{site}} questions (default: 'site' next to the file).") var site: String?
     @Option(help: "Where to write one trace per question (default: $LOOM_HOME/traces/eval-<time>).") var traces: String?
     @Option(help: "Threads of the forward pass.") var threads = 2
+    @Option(help: "Context length of a local model in tokens (default: its trained length, at most 16384).") var ctx: Int?
     @Flag(help: "Print the full report as JSON.") var json = false
     @Flag(help: "Ask each case's model alone, without tools or planner (step-by-step reasoning, one call): the baseline to beat.")
     var withoutTools = false
@@ -24,6 +25,7 @@ struct Eval: AsyncParsableCommand {
     var compare: [String] = []
 
     func validate() throws {
+        guard ctx.map({ $0 >= 256 }) ?? true else { throw ValidationError("--ctx must be at least 256") }
         if !compare.isEmpty {
             guard compare.count == 2 else { throw ValidationError("--compare takes two reports: RUN_A.json RUN_B.json") }
             guard file == nil else { throw ValidationError("--compare does not run an evaluation file; give only the two reports") }
@@ -52,7 +54,7 @@ struct Eval: AsyncParsableCommand {
             if !quiet { print(EvalCommand.line(result)) }
         }
         do {
-            let report = try await EvalCommand.run(options, components: .standard(webFetchAllowHosts: ["127.0.0.1"], threads: threads), onResult: onResult)
+            let report = try await EvalCommand.run(options, components: .standard(webFetchAllowHosts: ["127.0.0.1"], threads: threads, contextLength: ctx), onResult: onResult)
             print(json ? EvalCommand.json(report) : EvalCommand.summary(report))
         } catch {
             FileHandleOutput.standardError("loom eval: \(error)\n")

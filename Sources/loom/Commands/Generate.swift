@@ -15,7 +15,7 @@ struct Generate: AsyncParsableCommand {
     @Option(help: "Keep only the k most likely tokens (0 = off).") var topK = 0
     @Option(help: "Nucleus sampling mass (1 = off).") var topP = 1.0
     @Option(help: "Most tokens to generate.") var maxTokens = 128
-    @Option(help: "Context length in tokens.") var ctx = 4096
+    @Option(help: "Context length in tokens (default: the model's trained length, at most 16384).") var ctx: Int?
     @Option(help: "Worker threads.") var threads = 2
     @Option(help: "Constrain the output to one JSON value matching this JSON Schema (the schema, or @FILE).") var jsonSchema: String?
     @Flag(help: "With --json-schema: sample every token, even those the schema leaves no choice about.") var noJumpForward = false
@@ -27,7 +27,7 @@ struct Generate: AsyncParsableCommand {
         guard topK >= 0 else { throw ValidationError("--top-k must be 0 or more") }
         guard topP > 0, topP <= 1 else { throw ValidationError("--top-p must be in (0, 1]") }
         guard maxTokens >= 1 else { throw ValidationError("--max-tokens must be at least 1") }
-        guard ctx >= 16 else { throw ValidationError("--ctx must be at least 16") }
+        guard ctx.map({ $0 >= 16 }) ?? true else { throw ValidationError("--ctx must be at least 16") }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
     }
 
@@ -45,7 +45,7 @@ struct Generate: AsyncParsableCommand {
         let completion = result.completion, tokensPerSecond = result.tokensPerSecond
         if completion.finishReason == .promptTooLong {
             FileHandleOutput.standardError("loom generate: the prompt (\(completion.promptTokens.count) tokens) leaves no room "
-                + "to generate \(min(maxTokens, 64)) tokens in a context of \(ctx); raise --ctx\n")
+                + "to generate \(min(maxTokens, 64)) tokens in a context of \(result.contextLength); raise --ctx\n")
             throw ExitCode(2)
         }
         guard json else {

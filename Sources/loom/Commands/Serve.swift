@@ -17,16 +17,18 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Largest request body in bytes.") var maxBodyBytes = 4 << 20
     @Option(help: "Requests that may wait for a busy model (more are answered 429).") var queueSize = 4
     @Option(help: "Threads of the forward pass.") var threads = 2
+    @Option(help: "Context length of a local model in tokens (default: its trained length, at most 16384).") var ctx: Int?
 
     func validate() throws {
         guard apiKey == nil || apiKeyFile == nil else { throw ValidationError("give --api-key or --api-key-file, not both") }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        guard ctx.map({ $0 >= 256 }) ?? true else { throw ValidationError("--ctx must be at least 256") }
     }
 
     func run() async throws {
         var key = apiKey
         var settings = ServeConfiguration(host: host, port: port, maxBodyBytes: maxBodyBytes, maxTokens: maxTokens,
-                                          queueSize: queueSize, threads: threads)
+                                          queueSize: queueSize, threads: threads, contextLength: ctx)
         do {
             if let apiKeyFile { key = try ServeConfiguration.apiKey(fromFile: apiKeyFile) }
             settings.apiKey = key
@@ -37,7 +39,7 @@ struct Serve: AsyncParsableCommand {
         let served: [ServedModel]
         do {
             served = try await ServedModel.load(models.isEmpty ? [KnownModels.defaultName] : models, threads: threads,
-                                                queueSize: queueSize)
+                                                queueSize: queueSize, contextLength: ctx)
         } catch {
             FileHandleOutput.standardError("loom serve: \(error)\n")
             throw ExitCode(1)

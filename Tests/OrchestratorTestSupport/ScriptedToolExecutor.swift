@@ -21,8 +21,10 @@ public actor ScriptedToolExecutor: ToolExecutor {
         self.handler = handler
     }
 
+    /// The tools it was created with.
     public func tools() async throws -> [ToolSpec] { specs }
 
+    /// Records the call and answers with the handler's result (the plugin is the one offering the tool).
     public func call(_ call: ToolCall) async -> ToolResult {
         calls.append(call)
         inFlight += 1

@@ -1,7 +1,7 @@
 import AgentCore
 
 /// A language model that answers from a script and records every request: the double the
-/// orchestrator's tests (and a dry run) use where a real model is not the point.
+/// orchestrator's and the traces' tests use where a real model is not the point.
 ///
 /// Its "tokens" are the Unicode scalars of the text, and `reusedPromptTokens` is the length of the
 /// prompt prefix shared with the previous call, as a KV cache would reuse it.
@@ -9,6 +9,7 @@ public actor ScriptedModel: LanguageModel {
     /// One scripted reply, computed from the request and the call's index.
     public typealias Reply = @Sendable (CompletionRequest, Int) -> String
 
+    /// The name and context length it reports (the context matters with `enforceContext`).
     public nonisolated let info: ModelInfo
     private let reply: Reply
     /// Whether a prompt that leaves fewer than 64 tokens (or `maxTokens`) of `info.contextLength`
@@ -40,6 +41,7 @@ public actor ScriptedModel: LanguageModel {
     /// Makes stop strings cut replies.
     public func applyStopStrings() { appliesStopStrings = true }
 
+    /// Answers with the next scripted reply, streaming it to `onText` in one piece.
     public func complete(_ request: CompletionRequest, onText: (@Sendable (String) -> Void)?) async throws -> Completion {
         let prompt = Self.render(request)
         let promptTokens = prompt.unicodeScalars.map { Int($0.value) }
@@ -64,8 +66,9 @@ public actor ScriptedModel: LanguageModel {
                           reusedPromptTokens: reused, finishReason: finish)
     }
 
-    /// A plain rendering of the conversation, standing in for a chat template.
-    static func render(_ request: CompletionRequest) -> String {
+    /// A plain rendering of the conversation, standing in for a chat template: the prompt whose
+    /// Unicode scalars are the "tokens" of a call.
+    public static func render(_ request: CompletionRequest) -> String {
         var text = ""
         for message in request.messages {
             text += "<|\(message.role.rawValue)|>\(message.content)"
