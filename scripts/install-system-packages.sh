@@ -11,6 +11,7 @@ packages=(
   bubblewrap             # sandbox for every plugin and for code-runner
   util-linux             # prlimit for sandbox resource limits
   python3 python3-venv python3-pip  # model pulls (pip download); code-runner's Python; test helpers
+  python3-sympy python3-numpy       # code-runner: symbolic and numeric Python inside the sandbox
   curl                   # tests: an HTTP client outside Loom for the evaluation sites
   nodejs                 # tests: an npm-style MCP server run from node_modules/.bin
   chromium               # tests: loom trace html pages rendered in a headless browser

@@ -22,6 +22,9 @@ final class SympyCheckerTests: XCTestCase {
             (.init(id: 13, kind: "nullspace", got: "[[1,1]]", expected: "", decimal: nil, extra: ["matrix": "[[1,2],[2,4]]"]), false),
             (.init(id: 14, kind: "equal", got: "+infinity", expected: "oo", decimal: nil, extra: [:]), true),
             (.init(id: 15, kind: "equal", got: "not an answer(", expected: "1", decimal: nil, extra: [:]), false),
+            (.init(id: 16, kind: "simplest", got: "1", expected: "cosh(t)**2-sinh(t)**2", decimal: nil, extra: [:]), true),
+            (.init(id: 17, kind: "simplest", got: "2*tan(t)/(tan(t)^2+1)", expected: "2*sin(t)*cos(t)", decimal: nil, extra: [:]), false),
+            (.init(id: 18, kind: "simplest", got: "sin(2*t)", expected: "2*sin(t)*cos(t)+1", decimal: nil, extra: [:]), false),
         ]
         let verdicts = try SympyChecker.check(cases.map(\.0))
         for (item, shouldPass) in cases {

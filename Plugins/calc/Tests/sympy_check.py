@@ -12,6 +12,8 @@ Reads a JSON list of cases from the file named on the command line and prints a 
   factored        got equals expected and is written as a product or power
   ifactored       got equals expected and is a product of prime powers
   expanded        got equals expected and has no product of sums left
+  simplest        got equals expected and has no more operations (SymPy's count_ops) than
+                  SymPy's simplify(expected)
   eigenvectors    every column of got is an eigenvector of the matrix extra["matrix"], n of them
   nullspace       got is a basis of the null space of extra["matrix"]
 
@@ -144,6 +146,11 @@ def check(case):
         ok = same(got, expected) and prime_powers(parse(got_text, evaluate=False))
     elif kind == "expanded":
         ok = same(got, expected) and sympy.expand(got) == got
+    elif kind == "simplest":
+        reference = sympy.simplify(expected)
+        ok = same(got, expected) and sympy.count_ops(got) <= sympy.count_ops(reference)
+        if same(got, expected) and not ok:
+            return False, "got %s, equal but less simple than SymPy's %s" % (got_text, reference)
     elif kind == "eigenvectors":
         matrix = sympy.Matrix(parse(extra["matrix"]))
         vectors = sympy.Matrix(got)

@@ -24,6 +24,25 @@ final class NormalWorkTests: CodeRunnerTestCase {
         XCTAssertTrue(answer.text.hasPrefix("exit code 0, "), answer.text)
     }
 
+    /// Debian's SymPy and NumPy (under `/usr/lib/python3/dist-packages`) import and compute in the sandbox.
+    func testSympyAndNumpyInsideTheSandbox() async throws {
+        for package in ["sympy", "numpy"]
+        where !FileManager.default.fileExists(atPath: "/usr/lib/python3/dist-packages/\(package)/__init__.py") {
+            try TestModels.requirement("python3-\(package) is missing; run scripts/install-system-packages.sh")
+        }
+        let answer = try await harness.python("""
+            import sympy, numpy
+            x = sympy.symbols('x')
+            print(sympy.factor(x**4 - 1), sympy.integrate(x * sympy.exp(x), x))
+            matrix = numpy.array([[2.0, 1.0], [1.0, 3.0]])
+            print(numpy.linalg.solve(matrix, numpy.array([3.0, 5.0])).round(6).tolist(), int(numpy.arange(1, 11).prod()))
+            print(sympy.__file__.startswith('/usr/lib/python3/dist-packages/'), numpy.__file__.startswith('/usr/lib/python3/dist-packages/'))
+            """, timeout: 60)
+        XCTAssertEqual(answer.exitCode, 0, answer.text)
+        XCTAssertEqual(answer.stdout, "(x - 1)*(x + 1)*(x**2 + 1) (x - 1)*exp(x)\n[0.8, 1.4] 3628800\nTrue True\n", answer.text)
+        XCTAssertEqual(answer.fields["sandbox"]?.stringValue, "bubblewrap")
+    }
+
     func testLineBreaksEscapedTwiceAreRepairedAndSaidSo() async throws {
         // What a model writes when it escapes the code of a JSON tool call twice.
         let answer = try await harness.python(#"import math\nfor n in (5, 6):\n    print(math.factorial(n), \"ok\")"#)

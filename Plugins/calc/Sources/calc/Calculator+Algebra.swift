@@ -13,12 +13,17 @@ extension Calculator {
                 ("digits", Schema.integer("Optional: give a decimal answer with this many digits after the decimal point (0: exact, the same as leaving it out).", minimum: 0, maximum: 1000)),
              ], required: ["expression"])) { arguments throws(CalcError) in
             let expression = try arguments.required("expression", example: "{\"expression\": \"2^100 + 1/3\"}")
-            let exact = try requireDefined(try await compute("simplify(\(expression))", input: expression), input: expression)
+            // The result is simplified, unless the expression is itself a rewrite into a chosen form:
+            // simplify() would turn `factor(x^4-1)` back into x^4-1.
+            let keepsForm = MathInput.outermostCall(in: expression).map(Self.formCommands.contains) ?? false
+            let giac = keepsForm ? expression : "simplify(\(expression))"
+            let (exact, rootNote) = try await decimalsForRootOf(
+                try requireDefined(try await compute(giac, input: expression), input: expression), giac: giac, input: expression)
             // An exact integer is already the most precise answer: `digits` only rounds what is not one.
             // 0 asks for no rounding, as small models write it when they mean "exact".
             guard let digits = try arguments.integer("digits", in: 0...1000, default: nil), digits > 0,
                   !Self.isInteger(exact.exact) else {
-                return ResultText.render(exact)
+                return ResultText.render(exact, notes: rootNote.map { [$0] } ?? [])
             }
             // `digits` counts places after the decimal point, as "round to the cent" or "to 6 places"
             // mean, and at least that many significant digits for a number below 1.
@@ -31,19 +36,23 @@ extension Calculator {
         }
     }
 
+    /// Giac commands whose result is the expression rewritten into a form (factored, expanded, in partial
+    /// fractions, in terms of other functions...). `evaluate` returns their result as it is, where it
+    /// simplifies every other result.
+    static let formCommands: Set<String> = [
+        "factor", "cfactor", "ifactor", "factors", "sqrfree", "partfrac", "cpartfrac", "expand", "collect",
+        "simplify", "normal", "ratnormal", "canonical_form", "horner", "convert",
+        "texpand", "trigexpand", "tlin", "tcollect", "tsimplify", "halftan", "trigcos", "trigsin", "trigtan",
+        "sincos", "tan2sincos", "tan2sincos2", "tan2cossin2", "sin2costan", "cos2sintan",
+        "asin2acos", "asin2atan", "acos2asin", "acos2atan", "atan2asin", "atan2acos", "atrig2ln",
+        "hyp2exp", "exp2trig", "trig2exp", "lin", "lncollect", "lnexpand", "expexpand", "powexpand",
+        "pow2exp", "exp2pow",
+    ]
+
     /// Whether Giac's text is a plain integer (optional sign, digits only).
     static func isInteger(_ text: String) -> Bool {
         let digits = text.hasPrefix("-") ? text.dropFirst() : Substring(text)
         return !digits.isEmpty && digits.allSatisfy { $0.isASCII && $0.isNumber }
-    }
-
-    /// `simplify`.
-    var simplifyTool: PluginTool {
-        tool("simplify",
-             "Simplify an expression. Example: {\"expression\": \"(x^2-1)/(x-1)\"} gives x+1.",
-             Schema.object([("expression", Schema.string("The expression to simplify."))], required: ["expression"])) { arguments throws(CalcError) in
-            try await rewrite("simplify", arguments, example: "{\"expression\": \"(x^2-1)/(x-1)\"}")
-        }
     }
 
     /// `factor`: polynomials over the rationals, integers into primes.
@@ -118,8 +127,15 @@ extension Calculator {
         let giac = system
             ? "\(function)([\(joined)],[\(unknowns.joined(separator: ","))])"
             : "\(function)(\(joined),\(unknowns[0]))"
-        let answer = try requireDefined(try await compute(giac, input: text), input: text)
+        let exact = try requireDefined(try await compute(giac, input: text), input: text)
+        let (answer, rootNote) = try await decimalsForRootOf(exact, giac: giac, input: text, real: !complex)
         var notes: [String] = []
+        if let rootNote {
+            notes.append(rootNote)
+        } else if !text.contains("."), answer.exact.range(of: #"[0-9]\.[0-9]"#, options: .regularExpression) != nil {
+            // Giac answers some equations (quartics) with decimals of its own accord.
+            notes.append("Giac finds no exact form for these roots; they are decimals.")
+        }
         if answer.exact == "[]" {
             notes.append(complex ? "No solution." : "No real solution. Try \"domain\": \"complex\".")
         } else if system {

@@ -51,8 +51,9 @@ extension Calculator {
         } else {
             giac = "\(operation.giac)(\(matrix))"
         }
-        let answer = try requireDefined(try await compute(giac, input: matrix), input: matrix)
-        var notes: [String] = []
+        let (answer, rootNote) = try await decimalsForRootOf(
+            try requireDefined(try await compute(giac, input: matrix), input: matrix), giac: giac, input: matrix)
+        var notes = rootNote.map { [$0] } ?? []
         if operation.name == "eigenvectors" { notes.append("(each column is an eigenvector)") }
         return ResultText.render(answer, notes: notes)
     }

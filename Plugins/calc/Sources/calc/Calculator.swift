@@ -39,6 +39,27 @@ struct Calculator: Sendable {
         }
     }
 
+    /// Giac's `rootof(...)` (a root of a polynomial it cannot write with radicals) tells a reader nothing:
+    /// such an answer is evaluated again as decimals (`giac` is the call that gave it; `real` keeps real
+    /// parts only, for real solutions, where 20-digit evaluation leaves imaginary parts near 1e-20), with a
+    /// note saying so. Any other answer comes back unchanged, without a note.
+    func decimalsForRootOf(_ answer: GiacAnswer, giac: String, input: String, real: Bool = false) async throws(CalcError) -> (GiacAnswer, String?) {
+        guard answer.exact.contains("rootof(") else { return (answer, nil) }
+        // In brackets, so that a sequence (as `eigenvals` gives) is one argument of evalf.
+        let value = real ? "re([\(giac)])" : "[\(giac)]"
+        var decimals = try requireDefined(try await compute("evalf(\(value),\(Self.rootDigits))", input: input), input: input)
+        guard !decimals.exact.contains("rootof("), decimals.exact.hasPrefix("["), decimals.exact.hasSuffix("]") else { return (answer, nil) }
+        // The brackets added above come off again when they hold one value: a list of solutions or a number.
+        let inner = String(decimals.exact.dropFirst().dropLast())
+        if Self.splitList("[\(inner)]").count == 1 && (inner.hasPrefix("[") || !answer.exact.hasPrefix("[")) {
+            decimals.exact = inner
+        }
+        return (decimals, "Giac finds no radical form for some of these roots; they are given as decimals (\(Self.rootDigits) significant digits).")
+    }
+
+    /// Significant digits of roots given as decimals.
+    static let rootDigits = 20
+
     /// Evaluates `function(expression)` for the one-argument rewriting tools.
     func rewrite(_ function: String, _ arguments: ToolArguments, example: String) async throws(CalcError) -> PluginToolOutput {
         let expression = try arguments.required("expression", example: example)

@@ -159,6 +159,38 @@ enum MathInput {
         return out
     }
 
+    /// The function applied last in `text` when the whole text is one call, `name(...)` (outer brackets
+    /// and spaces allowed): `factor(x^4-1)` gives `factor`; `factor(x)/2` and `(x+1)*(x-1)` give nil.
+    static func outermostCall(in text: String) -> String? {
+        var body = Substring(text.trimmingCharacters(in: .whitespaces))
+        while body.first == "(", body.last == ")", closingBracket(in: body, openingAt: body.startIndex) == body.index(before: body.endIndex) {
+            body = body.dropFirst().dropLast().drop(while: { $0 == " " })
+            while body.last == " " { body = body.dropLast() }
+        }
+        guard let first = body.first, first.isLetter || first == "_" else { return nil }
+        let nameEnd = body.firstIndex(where: { !($0.isLetter || $0.isNumber || $0 == "_") }) ?? body.endIndex
+        guard let open = body[nameEnd...].firstIndex(where: { $0 != " " }), body[open] == "(",
+              closingBracket(in: body, openingAt: open) == body.index(before: body.endIndex) else { return nil }
+        return String(body[..<nameEnd])
+    }
+
+    /// The index of the bracket that closes the one at `open`, or nil when it is never closed.
+    private static func closingBracket(in text: Substring, openingAt open: Substring.Index) -> Substring.Index? {
+        var depth = 0
+        var index = open
+        while index < text.endIndex {
+            switch text[index] {
+            case "(", "[", "{": depth += 1
+            case ")", "]", "}":
+                depth -= 1
+                if depth == 0 { return index }
+            default: break
+            }
+            index = text.index(after: index)
+        }
+        return nil
+    }
+
     /// The identifier-like words in `text`: runs of letters, digits and `_` that start with a letter or
     /// `_` (so `2read` yields `read`, which Giac would read as `2*read`).
     static func identifiers(in text: String) -> [String] {

@@ -13,7 +13,7 @@ enum Tools {
         [
             tool(.python, runner: runner, name: "run_python", sourceKey: "code",
                  description: """
-                     Run a Python 3 program in a sandbox (standard library only, no network, no files kept \
+                     Run a Python 3 program in a sandbox (standard library, sympy and numpy; no network, no files kept \
                      between calls) and get its stdout, stderr and exit code. Print what you want to see. \
                      Example: {"code": "import math\\nprint(math.comb(52, 5))"}. Optional: "stdin" (text \
                      the program reads), "timeout_s" (1-60, default 10).
