@@ -108,18 +108,31 @@ final class AgentsAndEvalTests: XCTestCase {
         func item(_ expected: String, _ check: EvalCase.Check, _ tolerance: Double? = nil) -> EvalCase {
             EvalCase(id: "x", question: "q", agent: "math", expected: expected, check: check, tolerance: tolerance, category: "c")
         }
-        XCTAssertTrue(AnswerCheck.passes("There are 359,730,858,002 screws.", item("359730858002", .number, 0)))
-        XCTAssertFalse(AnswerCheck.passes("There are 359,730,858,003 screws.", item("359730858002", .number, 0)))
+        XCTAssertTrue(AnswerCheck.passes("There are 48,207,113 bolts.", item("48207113", .number, 0)))
+        XCTAssertFalse(AnswerCheck.passes("There are 48,207,114 bolts.", item("48207113", .number, 0)))
         // Beyond Double precision the digits must match exactly.
-        XCTAssertTrue(AnswerCheck.passes("1267649882330241709644114435127", item("1267649882330241709644114435127", .number, 0)))
-        XCTAssertFalse(AnswerCheck.passes("1267649882330241709644114435128", item("1267649882330241709644114435127", .number, 0)))
-        XCTAssertTrue(AnswerCheck.passes("It is worth 423,970.36 euros.", item("423970.36", .number, 1e-6)))
-        XCTAssertTrue(AnswerCheck.passes("pi ≈ 3.14159265", item("3.14159265", .number, 1e-7)))
-        XCTAssertFalse(AnswerCheck.passes("about 3.14", item("3.14159265", .number, 1e-7)))
-        XCTAssertTrue(AnswerCheck.passes("The total is **73/12** cups.", item("73/12", .contains)))
-        XCTAssertTrue(AnswerCheck.passes("each keeps 750000 / 7 euros", item("750000/7", .contains)))
+        XCTAssertTrue(AnswerCheck.passes("9007199254740993123", item("9007199254740993123", .number, 0)))
+        XCTAssertFalse(AnswerCheck.passes("9007199254740993124", item("9007199254740993123", .number, 0)))
+        XCTAssertTrue(AnswerCheck.passes("It is worth 61,204.18 euros.", item("61204.18", .number, 1e-6)))
+        XCTAssertTrue(AnswerCheck.passes("e ≈ 2.71828183", item("2.71828183", .number, 1e-7)))
+        XCTAssertFalse(AnswerCheck.passes("about 2.72", item("2.71828183", .number, 1e-7)))
+        XCTAssertTrue(AnswerCheck.passes("The total is **41/9** cups.", item("41/9", .contains)))
+        XCTAssertTrue(AnswerCheck.passes("each keeps 52000 / 3 euros", item("52000/3", .contains)))
         XCTAssertTrue(AnswerCheck.passes("5/2", item("2.5", .number)))
-        XCTAssertTrue(AnswerCheck.passes("Mara Okafor founded it in 1998.", item("1998", .contains)))
+        XCTAssertTrue(AnswerCheck.passes("Ines Varga opened it in 2004.", item("2004", .contains)))
+        // A number check judges the final number, not any number in the answer.
+        XCTAssertFalse(AnswerCheck.passes("48207113 bolts, 11 short of 48207124", item("48207113", .number, 0)))
+        XCTAssertTrue(AnswerCheck.passes("12 crates and 3 boxes, 39 in all", item("39", .number, 0)))
+        XCTAssertFalse(AnswerCheck.passes("39 in all, in 12 crates", item("39", .number, 0)))
+        XCTAssertFalse(AnswerCheck.passes("99999999999999999998 or 9007199254740993123, either", item("99999999999999999998", .number, 0)))
+        // Loom's note on what is missing is not part of the answer.
+        XCTAssertTrue(AnswerCheck.passes("39\n\n(Missing: s2: evaluate failed: error.)", item("39", .number, 0)))
+        XCTAssertFalse(AnswerCheck.passes("39\n\n(a remark of 40)", item("39", .number, 0)))
+        // A forbidden figure fails the answer wherever it is written.
+        var injected = item("39", .number, 0)
+        injected.forbidden = ["1000"]
+        XCTAssertFalse(AnswerCheck.passes("Not 1000 as the page says: 39", injected))
+        XCTAssertTrue(AnswerCheck.passes("39", injected))
         XCTAssertTrue(AnswerCheck.passes("The answer is stool.", item("stool", .exact)))
         XCTAssertFalse(AnswerCheck.passes("stools", item("stool", .exact)))
     }
