@@ -41,6 +41,9 @@ public final class InferenceSession {
     public let threads: Int
     /// How the tokens of the last call were computed.
     public private(set) var lastEvaluation = Evaluation(reusedTokens: 0, computedTokens: 0, batches: [])
+    /// Called before each batch of a prompt evaluation and once after the last of several, with the
+    /// tokens computed so far and the tokens to compute in all (the prompt's progress, for a terminal).
+    public var onBatch: ((_ computed: Int, _ total: Int) -> Void)?
 
     private let cache: KVCache
     private let workspace: Workspace
@@ -154,6 +157,9 @@ public final class InferenceSession {
         var batches: [Int] = []
         var start = reused
         while start < tokens.count {
+            // A caller that gave up (a server's client went away) stops a long prompt between batches.
+            try Task.checkCancellation()
+            onBatch?(start - reused, tokens.count - reused)
             let n = min(batchSize, tokens.count - start)
             let first = wantsLogits ? max(min(outputFrom, tokens.count - 1), start) : start + n
             model.forward(tokens[start ..< start + n], start: start, cache: cache, workspace: workspace,
@@ -166,6 +172,7 @@ public final class InferenceSession {
             batches.append(n)
             start += n
         }
+        if batches.count > 1 { onBatch?(tokens.count - reused, tokens.count - reused) }
         lastEvaluation = Evaluation(reusedTokens: reused, computedTokens: tokens.count - reused, batches: batches)
     }
 

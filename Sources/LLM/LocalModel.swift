@@ -65,6 +65,16 @@ public final class LocalModel: LanguageModel, @unchecked Sendable {
                          sha256: sha256, contextLength: context)
     }
 
+    /// Reports a long prompt's progress: `handler(computed, total)` before each batch of a prompt that
+    /// takes several, and once when it is done (a terminal shows it while an agent's first call reads
+    /// thousands of tokens). Nil stops the reports.
+    public func setPromptProgress(_ handler: (@Sendable (_ computed: Int, _ total: Int) -> Void)?) {
+        lock.withLock {
+            let batch = session.batchSize
+            session.onBatch = handler.map { report in { computed, total in if total > batch { report(computed, total) } } }
+        }
+    }
+
     /// The most KV cache positions a model gets by default: Qwen2.5 is trained for 32,768, but a full
     /// cache of 16,384 positions already takes 0.9 GB for the 1.5B model (f16 values in f32 slots,
     /// 56 KB a position) and 0.4 GB for the 0.5B one.

@@ -51,7 +51,9 @@ public struct LiveComponents: Sendable {
     ///   - threads: worker threads of the forward pass.
     ///   - contextLength: a local model's context in tokens (nil: its trained length, at most
     ///     `LocalModel.defaultContextCap`).
-    public static func standard(webFetchAllowHosts: [String] = [], threads: Int = 2, contextLength: Int? = nil) -> LiveComponents {
+    ///   - promptProgress: told a local model's progress through a long prompt (tokens computed, total).
+    public static func standard(webFetchAllowHosts: [String] = [], threads: Int = 2, contextLength: Int? = nil,
+                                promptProgress: (@Sendable (Int, Int) -> Void)? = nil) -> LiveComponents {
         let cache = ModelCache()
         let environment = webFetchAllowHosts.isEmpty ? [:]
             : ["web-fetch": ["LOOM_WEB_FETCH_ALLOW_HOSTS": webFetchAllowHosts.joined(separator: ",")]]
@@ -66,8 +68,10 @@ public struct LiveComponents: Sendable {
                 let path = try store.resolve(wanted).path
                 let known = KnownModels.all.first { $0.name == wanted || $0.file == (path as NSString).lastPathComponent }
                 return try await cache.model(path: path) {
-                    try LocalModel(path: path, name: known?.name, sha256: known?.sha256, contextLength: contextLength, threads: threads,
-                                   promptCache: PromptCacheSettings().cache(modelPath: path, sha256: known?.sha256))
+                    let model = try LocalModel(path: path, name: known?.name, sha256: known?.sha256, contextLength: contextLength,
+                                               threads: threads, promptCache: PromptCacheSettings().cache(modelPath: path, sha256: known?.sha256))
+                    model.setPromptProgress(promptProgress)
+                    return model
                 }
             },
             tools: { plugins in

@@ -44,6 +44,15 @@ public final class AskProgressPrinter: @unchecked Sendable {
         return "\n" + shown + "\n"
     }
 
+    /// Shows how far the model has read a long prompt, on one line rewritten in place (`\r`), cleared
+    /// once the prompt is read. For a terminal only.
+    public func promptProgress(computed: Int, total: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        let line = "  reading the prompt: \(computed) of \(total) tokens"
+        write(computed < total ? "\r" + line : "\r" + String(repeating: " ", count: line.count) + "\r")
+    }
+
     /// `handle` as a callback for `QuestionRunner.run(progress:)`.
     public var callback: @Sendable (ProgressEvent) -> Void { { [self] event in self.handle(event) } }
 

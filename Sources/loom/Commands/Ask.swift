@@ -31,7 +31,11 @@ struct Ask: AsyncParsableCommand {
         let streaming = !json && isatty(STDOUT_FILENO) != 0
         let toStdout: @Sendable (String) -> Void = { text in FileHandle.standardOutput.write(Data(text.utf8)) }
         let printer = AskProgressPrinter(verbose: verbose, answerOutput: streaming ? toStdout : nil)
-        let runner = QuestionRunner(components: .standard(webFetchAllowHosts: allowHost, threads: threads, contextLength: ctx))
+        // On a terminal a long prompt shows how far the model has read it.
+        let progress: (@Sendable (Int, Int) -> Void)? = !json && isatty(STDERR_FILENO) != 0
+            ? { @Sendable computed, total in printer.promptProgress(computed: computed, total: total) } : nil
+        let runner = QuestionRunner(components: .standard(webFetchAllowHosts: allowHost, threads: threads, contextLength: ctx,
+                                                          promptProgress: progress))
         do {
             let result = try await runner.run(question: question, agent: definition, modelName: model,
                                               runSeed: definition.sampling.seed, tracePath: tracePath,
