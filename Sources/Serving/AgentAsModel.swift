@@ -5,7 +5,8 @@ import Orchestrator
 
 /// `"model": "loom-agent/NAME"`: the whole agent — plan, sandboxed tools, answer — as a model. The
 /// question is the conversation's last user message; the answer is the assistant message; the steps
-/// stream as `reasoning_content` deltas while they happen; the response names the trace it wrote.
+/// stream as `reasoning_content` deltas while they happen and the answer as content deltas while the model
+/// writes it; the response names the trace it wrote.
 struct AgentAsModel: Sendable {
     /// The model-name prefix that selects an agent.
     static let prefix = "loom-agent/"
@@ -18,10 +19,12 @@ struct AgentAsModel: Sendable {
     /// Context length of a model the agent loads itself (nil: its default).
     var contextLength: Int? = nil
 
-    /// Runs the agent named in `request.model`.
+    /// Runs the agent named in `request.model`; the steps go to `onStep` and the answer's text, as the
+    /// model writes it, to `onAnswer`.
     /// - Throws: `OpenAIError` for an unknown agent (404) or a conversation without a user message (400);
     ///   the run's own errors otherwise.
-    func run(_ request: ChatRequest, onStep: (@Sendable (String) -> Void)?) async throws -> ChatGeneration.Outcome {
+    func run(_ request: ChatRequest, onStep: (@Sendable (String) -> Void)?,
+             onAnswer: (@Sendable (String) -> Void)? = nil) async throws -> ChatGeneration.Outcome {
         let name = String(request.model.dropFirst(Self.prefix.count))
         let agent: AgentDefinition
         do { agent = try AgentLoader.load(name) } catch {
@@ -44,17 +47,30 @@ struct AgentAsModel: Sendable {
             tools: standard.tools, pluginVersions: standard.pluginVersions)
         let tokens = TokenCount()
         let printer = AskProgressPrinter(write: { text in onStep?(text) })
+        let answer = AnswerText()
         let result = try await QuestionRunner(components: components).run(
             question: question, agent: agent, modelName: agent.model == nil ? models.first?.id : nil,
             runSeed: agent.sampling.seed,
             tracePath: QuestionRunner.defaultTracePath(agent: agent.name),
             progress: { event in
                 if case .modelCall(_, let completion) = event { tokens.add(completion) }
+                if case .answerText(let piece) = event, let onAnswer {
+                    let text = answer.feed(piece)
+                    if !text.isEmpty { onAnswer(text) }
+                }
                 printer.handle(event)
             })
         return ChatGeneration.Outcome(content: result.outcome.answer, toolCalls: [], finishReason: "stop",
                                       promptTokens: tokens.prompt, cachedTokens: tokens.cached,
                                       completionTokens: tokens.generated, trace: result.tracePath)
+    }
+
+    /// The answer's text read out of the streamed answer calls, from any thread.
+    private final class AnswerText: @unchecked Sendable {
+        private let lock = NSLock()
+        private var stream = AnswerStream()
+
+        func feed(_ piece: String) -> String { lock.withLock { stream.feed(piece) } }
     }
 
     /// Token counts over a run's model calls, from any thread.

@@ -8,7 +8,8 @@ import LLM
 /// - `none` (or no tools): one completion; with `response_format`, constrained to its schema.
 /// - `auto`: the model writes freely until it opens a `<tool_call>`; then each call is generated
 ///   under the schema of the offered calls, and after each the model may open another (when
-///   `parallel_tool_calls`).
+///   `parallel_tool_calls`). With `response_format`, a model that does not open a call at once writes
+///   the answer under the format's schema.
 /// - `required`: the answer starts with a call; more may follow as with `auto`.
 /// - a named function: exactly one call of it.
 struct ChatGeneration: Sendable {
@@ -97,11 +98,21 @@ struct ChatGeneration: Sendable {
                 spoken += content
             }
         case .auto:
-            // A JSON answer is asked for: the text is that answer, and no call is written.
-            let completion = try await complete(&state, prefill: spoken, stop: request.stop,
-                                                constraint: request.responseSchema.map { .jsonSchema($0) },
-                                                onText: Self.contentSink(onEvent))
-            return outcome(state, content: completion.text, calls: [], finish: completion.finishReason)
+            // A JSON answer is asked for, or calls: the first tokens decide. A model that opens
+            // `<tool_call>` at once, or writes a bare call (`{"name"` where the format has no `name`), calls
+            // tools; anything else is the start of the answer, which is then written from the beginning
+            // under the response format's schema.
+            let probe = try await complete(&state, prefill: spoken, stop: request.stop + [Self.callOpen], constraint: nil,
+                                           onText: nil, limit: Self.probeTokens)
+            let start = probe.text.drop { $0.isWhitespace }.filter { !$0.isWhitespace }
+            let bareCall = start.hasPrefix(#"{"name""#) && request.responseSchema?["properties"]?["name"] == nil
+            if !(opensCall(probe) && start.isEmpty) && !bareCall {
+                state.budget += max(1, probe.generatedTokens.count)  // the answer's own budget is whole
+                let completion = try await complete(&state, prefill: spoken, stop: request.stop,
+                                                    constraint: request.responseSchema.map { .jsonSchema($0) },
+                                                    onText: Self.contentSink(onEvent))
+                return outcome(state, content: completion.text, calls: [], finish: completion.finishReason)
+            }
         case .required, .function:
             break
         }

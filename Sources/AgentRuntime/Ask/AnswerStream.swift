@@ -6,15 +6,18 @@ import AgentCore
 /// `answer` key. Text arrives in pieces of any size; `feed` returns the answer characters each piece
 /// completes, JSON escapes decoded (`\n`, `\"`, `\u00e9`, surrogate pairs), and nothing after the
 /// closing quote.
-struct AnswerStream {
+public struct AnswerStream {
     private enum State { case seekingKey, inString, done }
     private var state = State.seekingKey
     private var pending = ""
     private var escape: String?
     private var highSurrogate: UInt32?
 
+    /// Creates a stream that has read nothing yet.
+    public init() {}
+
     /// Takes the next piece of output and returns the answer text it adds.
-    mutating func feed(_ piece: String) -> String {
+    public mutating func feed(_ piece: String) -> String {
         var out = ""
         for character in piece {
             switch state {

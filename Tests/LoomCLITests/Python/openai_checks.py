@@ -210,7 +210,21 @@ def check_tool_auto(args):
     plain = c.chat.completions.create(model=args.model, messages=messages[:1], tools=[WEATHER, CLOCK], tool_choice="none",
                                       temperature=0, max_tokens=16)
     assert plain.choices[0].message.tool_calls is None and plain.choices[0].message.content, plain
-    print(json.dumps({"call": call.model_dump(), "answer": second.choices[0].message.content}))
+    # With a response format as well, a model that opens a call at once still calls: the same call.
+    report_format = {"type": "json_schema", "json_schema": {"name": "report", "strict": True, "schema": {
+        "type": "object", "properties": {"city": {"type": "string"}, "sky": {"type": "string"}},
+        "required": ["city", "sky"], "additionalProperties": False}}}
+    formatted = c.chat.completions.create(model=args.model, messages=messages[:1], tools=[WEATHER, CLOCK],
+                                          response_format=report_format, temperature=0, max_tokens=128)
+    assert formatted.choices[0].finish_reason == "tool_calls", formatted
+    assert formatted.choices[0].message.tool_calls[0].function.arguments == call.function.arguments, formatted
+    # Once the result is in, an answer that is not a call is the format's JSON.
+    reported = c.chat.completions.create(model=args.model, messages=messages, tools=[WEATHER, CLOCK],
+                                         response_format=report_format, temperature=0, max_tokens=64)
+    if reported.choices[0].finish_reason != "tool_calls":
+        assert set(json.loads(reported.choices[0].message.content)) == {"city", "sky"}, reported
+    print(json.dumps({"call": call.model_dump(), "answer": second.choices[0].message.content,
+                      "formatted": reported.choices[0].message.content}))
 
 
 def valid_call(call):
@@ -335,7 +349,7 @@ def check_disconnect(args):
 
 def check_agent(args):
     """A whole agent as the model: the steps stream as reasoning, the answer as content, the trace is named."""
-    question = "Integrate x^4 from 0 to 3, then multiply the result by 25."
+    question = "A train runs at 84 km/h for 3.5 hours and then at 60 km/h for 2 hours. How many kilometres does it cover?"
     steps, content, trace, finish = "", "", None, None
     for chunk in client(args).chat.completions.create(model=args.model, messages=[{"role": "user", "content": question}],
                                                       stream=True):
@@ -345,8 +359,8 @@ def check_agent(args):
             steps += getattr(delta, "reasoning_content", None) or ""
             content += delta.content or ""
             finish = chunk.choices[0].finish_reason or finish
-    assert "plan:" in steps and "integrate" in steps, steps
-    assert "1215" in content, content  # 243/5 * 25
+    assert "plan:" in steps and "evaluate" in steps, steps
+    assert "414" in content, content  # 84 * 3.5 + 60 * 2
     assert finish == "stop" and trace, (finish, trace)
     # The page lists the run and shows it as `loom trace html` does.
     name = trace.rsplit("/", 1)[-1]
