@@ -75,6 +75,19 @@ final class PromptTemplatesTests: XCTestCase {
         }
     }
 
+    func testEvalPoliciesReplaceDropOrAdd() throws {
+        let defaults = PlannerPolicy.defaults.map(\.rawValue)
+        XCTAssertEqual(try EvalCommand.policies("-repeated-operand", applyingTo: nil), defaults.filter { $0 != "repeated-operand" })
+        XCTAssertEqual(try EvalCommand.policies("+think-first", applyingTo: nil), defaults + ["think-first"])
+        XCTAssertEqual(try EvalCommand.policies("+think-first,-skip-echoes", applyingTo: ["skip-echoes", "question-parts"]),
+                       ["question-parts", "think-first"])
+        XCTAssertEqual(try EvalCommand.policies("question-parts, answer-when-done", applyingTo: defaults), ["question-parts", "answer-when-done"])
+        XCTAssertThrowsError(try EvalCommand.policies("-think-twice", applyingTo: nil)) { error in
+            XCTAssertTrue("\(error)".contains("unknown planner policy 'think-twice'"), "\(error)")
+        }
+        XCTAssertThrowsError(try EvalCommand.policies("question-parts,-skip-echoes", applyingTo: nil))
+    }
+
     func testABrokenPromptFileNamesItselfWhenTheAgentLoads() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("loom-prompts-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory.appendingPathComponent("prompts"), withIntermediateDirectories: true)

@@ -17,11 +17,14 @@ public enum EvalCommand {
         public var traces: String?
         /// Ask the model alone (`ToolFreeBaseline`) instead of the agent: no tools, no planner.
         public var withoutTools: Bool
+        /// Planner policies for every agent (see `policies(_:applyingTo:)`), nil for each agent's own.
+        public var policies: String?
 
         /// Creates options.
         public init(file: String, agent: String? = nil, strategy: String? = nil, model: String? = nil,
                     only: [String]? = nil, categories: [String]? = nil, site: String? = nil, traces: String? = nil,
-                    withoutTools: Bool = false) {
+                    withoutTools: Bool = false, policies: String? = nil) {
+            self.policies = policies
             self.file = file
             self.agent = agent
             self.strategy = strategy
@@ -57,11 +60,32 @@ public enum EvalCommand {
                 return try await ToolFreeBaseline.ask(model: components.model(options.model ?? agent.model, agent.modelAPIKeyEnv), question: question)
             }
             if let strategy { agent.strategy = strategy }
+            if let policies = options.policies { agent.policies = try Self.policies(policies, applyingTo: agent.policies) }
             let result = try await runner.run(question: question, agent: agent, modelName: options.model,
                                               tracePath: "\(traceDirectory)/\(item.id).jsonl")
             return EvalRunner.Answer(text: result.outcome.answer, outcome: result.outcome,
                                      observations: result.observations, trace: result.tracePath)
         }, onResult: onResult)
+    }
+
+    /// An agent's policies after `--policies`: a comma-separated list of names replaces them; names
+    /// written `-name` drop one from them and `+name` add one (`-repeated-operand` measures the planner
+    /// without that rule). `current` nil stands for the defaults.
+    public static func policies(_ text: String, applyingTo current: [String]?) throws -> [String] {
+        let items = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let relative = items.allSatisfy { $0.hasPrefix("-") || $0.hasPrefix("+") }
+        var result = relative ? (current ?? PlannerPolicy.defaults.map(\.rawValue)) : []
+        for item in items {
+            let name = relative ? String(item.dropFirst()) : item
+            guard PlannerPolicy(rawValue: name) != nil else {
+                throw AgentLoaderError.invalidValue(path: "--policies", key: "policies", reason: "\(PlannerPolicy.UnknownPolicy(name: name))")
+            }
+            if item.hasPrefix("-") { result.removeAll { $0 == name } } else if !result.contains(name) { result.append(name) }
+        }
+        guard relative || !items.contains(where: { $0.hasPrefix("-") || $0.hasPrefix("+") }) else {
+            throw AgentLoaderError.invalidValue(path: "--policies", key: "policies", reason: "mixes names with -name/+name changes")
+        }
+        return result
     }
 
     /// The cases of `options.file` that `--only` and `--category` select, in file order.

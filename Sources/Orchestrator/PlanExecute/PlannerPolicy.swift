@@ -48,6 +48,8 @@ public enum PlannerPolicy: String, CaseIterable, Codable, Sendable {
     public struct UnknownPolicy: Error, CustomStringConvertible, Sendable {
         /// The name as written.
         public var name: String
+        /// An unknown-policy error for `name`.
+        public init(name: String) { self.name = name }
         public var description: String {
             "unknown planner policy '\(name)' (known: \(PlannerPolicy.allCases.map(\.rawValue).joined(separator: ", ")))"
         }

@@ -16,6 +16,8 @@ struct Eval: AsyncParsableCommand {
     @Option(help: "Where to write one trace per question (default: $LOOM_HOME/traces/eval-<time>).") var traces: String?
     @Option(help: "Threads of the forward pass.") var threads = 2
     @Option(help: "Context length of a local model in tokens (default: its trained length, at most 16384).") var ctx: Int?
+    @Option(help: "Planner policies for every agent: names replace the agent's; -name drops one, +name adds one (e.g. -repeated-operand).")
+    var policies: String?
     @Flag(help: "Print the full report as JSON.") var json = false
     @Flag(help: "Ask each case's model alone, without tools or planner (step-by-step reasoning, one call): the baseline to beat.")
     var withoutTools = false
@@ -48,7 +50,7 @@ struct Eval: AsyncParsableCommand {
         let options = EvalCommand.Options(file: file, agent: agent, strategy: strategy, model: model,
                                           only: only?.split(separator: ",").map(String.init),
                                           categories: category?.split(separator: ",").map(String.init), site: site, traces: traces,
-                                          withoutTools: withoutTools)
+                                          withoutTools: withoutTools, policies: policies)
         let quiet = json
         let onResult: @Sendable (EvalRunner.CaseResult) -> Void = { result in
             if !quiet { print(EvalCommand.line(result)) }
