@@ -13,24 +13,25 @@ final class AskCommandTests: XCTestCase {
         let trace = home.appendingPathComponent("run.jsonl")
         let cli = CLIRunner(environment: ["LOOM_HOME": home.path])
         let output = try cli.run(["ask", "--agent", "math", "--model", model, "--json", "--trace", trace.path,
-                                  "Compute the integral of x^4 between 1 and 2, and multiply it by 10."])
+                                  "Differentiate x^4 - 8x^2 with respect to x, then solve the derivative = 0 for x."])
         XCTAssertEqual(output.status, 0, output.stderr)
         let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any],
                                    output.stdout)
         let answer = try XCTUnwrap(report["answer"] as? String)
-        // ∫₁² x⁴ dx = 31/5, and 31/5 · 10 = 62.
-        XCTAssertTrue(answer.contains("62"), "answer: \(answer)")
+        // d/dx (x⁴ - 8x²) = 4x³ - 16x = 4x(x - 2)(x + 2), zero at -2, 0 and 2.
+        let roots = answer.components(separatedBy: CharacterSet(charactersIn: "-0123456789").inverted).filter { !$0.isEmpty }
+        XCTAssertEqual(Set(roots), ["-2", "0", "2"], "answer: \(answer)")
         XCTAssertGreaterThanOrEqual(report["tool_calls"] as? Int ?? 0, 2, "both steps must run in calc")
 
         let records = try String(contentsOf: trace, encoding: .utf8).split(separator: "\n").map { line in
             try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
         }
         let calls = records.filter { $0["type"] as? String == "tool_call" }.compactMap { $0["call"] as? [String: Any] }
-        XCTAssertTrue(calls.contains { $0["name"] as? String == "integrate" }, "calls: \(calls)")
+        XCTAssertTrue(calls.contains { $0["name"] as? String == "differentiate" }, "calls: \(calls)")
         // the second step received the first step's exact result through its reference
-        let evaluations = calls.filter { $0["name"] as? String == "evaluate" }
-            .compactMap { ($0["arguments"] as? [String: Any])?["expression"] as? String }
-        XCTAssertTrue(evaluations.contains { $0.contains("31/5") }, "evaluate calls: \(evaluations)")
+        let equations = calls.filter { $0["name"] as? String == "solve" }
+            .compactMap { ($0["arguments"] as? [String: Any])?["equation"] as? String }
+        XCTAssertTrue(equations.contains { $0.contains("4*x^3-16*x") }, "solve calls: \(equations)")
     }
 
     func testUnknownAgentIsAClearError() throws {

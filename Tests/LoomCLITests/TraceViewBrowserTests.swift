@@ -75,10 +75,10 @@ final class TraceViewBrowserTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: folder) }
         let original = Repository.root.appendingPathComponent("examples/traces/math-plan-execute-qwen0.5b.jsonl")
         let text = try String(contentsOf: original, encoding: .utf8)
-        XCTAssertTrue(text.contains(#""content":"359730858002""#))
+        XCTAssertTrue(text.contains(#""content":"414""#))
         // A tool result edited after the run: the next model call's prompt no longer matches the record.
         let tampered = folder.appendingPathComponent("tampered.jsonl")
-        try text.replacingOccurrences(of: #""content":"359730858002""#, with: #""content":"42""#)
+        try text.replacingOccurrences(of: #""content":"414""#, with: #""content":"42""#)
             .write(to: tampered, atomically: true, encoding: .utf8)
         let page = folder.appendingPathComponent("diverged.html")
         let output = try CLIRunner().run(["trace", "html", tampered.path, "--replay", "-o", page.path])

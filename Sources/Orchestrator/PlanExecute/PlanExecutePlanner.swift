@@ -188,7 +188,8 @@ struct PlanRun {
             followUp = prompts.compute(parts: memory.parts, tools: computeCatalog.names)
         } else {
             next = .next
-            followUp = prompts.next(parts: memory.parts, offersAnswer: policies.contains(.answerWhenDone))
+            followUp = prompts.next(parts: memory.parts, offersAnswer: policies.contains(.answerWhenDone),
+                                    lastStep: sourceIDs.last)
         }
         memory.messages.append(.user(resultsText + "\n\n" + followUp))
         return .plan(next)

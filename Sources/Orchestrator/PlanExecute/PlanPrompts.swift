@@ -52,8 +52,10 @@ struct PlanPrompts {
     /// (or, with `offersAnswer`, the answer). With the `parts` the first plan listed, quoted so that the
     /// model checks the results against its own list (without them a small model sometimes takes up a
     /// part of a worked example instead).
-    func next(parts: [String], offersAnswer: Bool) -> String {
-        templates.render(offersAnswer ? "next-or-answer" : "next", ["question": session.question, "parts": partsLine(parts)])
+    /// `lastStep` is the last step the answer may rest on, named as the likely source.
+    func next(parts: [String], offersAnswer: Bool, lastStep: String?) -> String {
+        templates.render(offersAnswer ? "next-or-answer" : "next",
+                         ["question": session.question, "parts": partsLine(parts), "last_step": lastStep ?? ""])
     }
 
     /// After a round that gathered data but computed nothing: the steps that compute the answer from it.
