@@ -163,7 +163,12 @@ final class AgentsAndEvalTests: XCTestCase {
     }
 
     func testTheTestSiteIsServedOnLoopback() async throws {
-        let server = try SiteServer(directory: Self.root.appendingPathComponent("evals/site").path)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("loom-site-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try "<html><body><p>Population of Kestrel Bay: 64,208.</p></body></html>"
+            .write(to: folder.appendingPathComponent("towns.html"), atomically: true, encoding: .utf8)
+        let server = try SiteServer(directory: folder.path)
         defer { server.stop() }
         XCTAssertTrue(server.baseURL.hasPrefix("http://127.0.0.1:"))
         let curl = Process()
@@ -174,7 +179,7 @@ final class AgentsAndEvalTests: XCTestCase {
         try curl.run()
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         curl.waitUntilExit()
-        XCTAssertTrue(String(decoding: data, as: UTF8.self).contains("118,021"))
+        XCTAssertTrue(String(decoding: data, as: UTF8.self).contains("64,208"))
         XCTAssertThrowsError(try SiteServer(directory: "/nonexistent/site")) {
             XCTAssertEqual("\($0)", "local test site: no site directory at /nonexistent/site")
         }

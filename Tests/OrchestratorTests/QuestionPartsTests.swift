@@ -55,22 +55,22 @@ final class QuestionPartsTests: XCTestCase {
         var agent = Fixtures.agent()
         agent.computeTools = ["evaluate"]
         let tools = ScriptedToolExecutor(tools: [Fixtures.evaluate, Fixtures.fetch]) { call in
-            call.name == "fetch" ? ("Mara Okafor founded the company in 1998. It sold 214 looms.", false) : await Fixtures.calc(call)
+            call.name == "fetch" ? ("Ines Varga opened the pottery in 2011. It fired 86 kilns.", false) : await Fixtures.calc(call)
         }
         let model = ScriptedModel([
-            #"{"parts": ["the chief executive", "the year it was founded"], "steps": [{"id": "s1", "tool": "fetch", "arguments": {"url": "http://127.0.0.1/company"}}]}"#,
-            #"{"remaining": "nothing to compute", "steps": [{"id": "s2", "tool": "evaluate", "arguments": {"expression": "214"}}]}"#,
+            #"{"parts": ["the owner", "the year it opened"], "steps": [{"id": "s1", "tool": "fetch", "arguments": {"url": "http://127.0.0.1/pottery"}}]}"#,
+            #"{"remaining": "nothing to compute", "steps": [{"id": "s2", "tool": "evaluate", "arguments": {"expression": "86"}}]}"#,
             PlanExecuteTests.nothingRemains,
-            #"{"source": "s1", "answer": "Mara Okafor, 1998"}"#,
+            #"{"source": "s1", "answer": "Ines Varga, 2011"}"#,
         ])
         let outcome = try await Fixtures.orchestrator(model: model, tools: tools, agent: agent)
-            .run(question: "Who runs the company, and when was it founded?")
-        XCTAssertEqual(outcome.answer, "Mara Okafor, 1998")
+            .run(question: "Who owns the pottery, and in which year did it open?")
+        XCTAssertEqual(outcome.answer, "Ines Varga, 2011")
         let requests = await model.requests
         guard case .jsonSchema(let answer) = requests[3].constraint else { return XCTFail("not constrained") }
-        XCTAssertEqual(answer["properties"]?["source"]?["enum"], ["s1", "none"], "s2 restated 214 and computed nothing")
+        XCTAssertEqual(answer["properties"]?["source"]?["enum"], ["s1", "none"], "s2 restated 86 and computed nothing")
         let prompt = try XCTUnwrap(requests[3].messages.last?.content)
-        XCTAssertFalse(prompt.contains("s2 = 214"), prompt)
+        XCTAssertFalse(prompt.contains("s2 = 86"), prompt)
         XCTAssertTrue(prompt.contains("the last step, s1,"), prompt)
     }
 
@@ -93,7 +93,7 @@ final class QuestionPartsTests: XCTestCase {
         XCTAssertEqual(AnswerWriting.withoutArithmetic("41 - all of them whole", after: "41"), "41 - all of them whole")
         XCTAssertEqual(AnswerWriting.withoutArithmetic("130.56 euros", after: "130.56"), "130.56 euros")
         XCTAssertEqual(AnswerWriting.withoutArithmetic("[2,3], so x = 2 or x = 3", after: "[2,3]"), "[2,3], so x = 2 or x = 3")
-        XCTAssertEqual(AnswerWriting.withoutArithmetic("Mara Okafor, 1998", after: ""), "Mara Okafor, 1998")
+        XCTAssertEqual(AnswerWriting.withoutArithmetic("Ines Varga, 2011", after: ""), "Ines Varga, 2011")
     }
 
     func testEchoesAreTheSameTextUpToSpacesCommasAndProducts() {
@@ -103,9 +103,9 @@ final class QuestionPartsTests: XCTestCase {
         func result(_ text: String) -> ToolResult {
             ToolResult(callID: "s1", plugin: "calc", tool: "evaluate", content: text, isError: false)
         }
-        XCTAssertTrue(AnswerWriting.isEcho(step("118,021"), result: result("118021")))
-        XCTAssertTrue(AnswerWriting.isEcho(step("14 June"), result: result("14*June")))
-        XCTAssertFalse(AnswerWriting.isEcho(step("118021 - 103455"), result: result("14566")))
+        XCTAssertTrue(AnswerWriting.isEcho(step("64,208"), result: result("64208")))
+        XCTAssertTrue(AnswerWriting.isEcho(step("9 August"), result: result("9*August")))
+        XCTAssertFalse(AnswerWriting.isEcho(step("64208 - 51377"), result: result("12831")))
         XCTAssertFalse(AnswerWriting.isEcho(step("2^10"), result: result("1024")))
         XCTAssertFalse(AnswerWriting.isEcho(step(""), result: result("")))
     }
@@ -118,62 +118,62 @@ final class RepeatedOperandTests: XCTestCase {
     }
 
     func testAnOperandAppliedTwiceIsFound() {
-        let s1 = step("s1", "48976123*7345 + 1,234,567")
-        let byReference = RepeatedOperand.find(in: Plan(steps: [step("s2", "{{s1}} + 1234567")]), earlier: [(s1, "359730858002")])
-        XCTAssertEqual(byReference, .init(step: "s2", earlier: "s1", earlierExpression: "48976123*7345 + 1,234,567", operand: "1234567"))
-        let byCopy = RepeatedOperand.find(in: Plan(steps: [step("s2", "73/12 + 5/6")]), earlier: [(step("s1", "3/8*14 + 5/6"), "73/12")])
-        XCTAssertEqual(byCopy?.operand, "5/6")
+        let s1 = step("s1", "2600*45 + 1,380")
+        let byReference = RepeatedOperand.find(in: Plan(steps: [step("s2", "{{s1}} + 1380")]), earlier: [(s1, "118380")])
+        XCTAssertEqual(byReference, .init(step: "s2", earlier: "s1", earlierExpression: "2600*45 + 1,380", operand: "1380"))
+        let byCopy = RepeatedOperand.find(in: Plan(steps: [step("s2", "29/6 + 2/3")]), earlier: [(step("s1", "5/12*10 + 2/3"), "29/6")])
+        XCTAssertEqual(byCopy?.operand, "2/3")
     }
 
     func testTheSameOperationAppliedAgainIsFound() {
-        let s2 = step("s2", "{{s1}} * 5")
-        let finding = RepeatedOperand.find(in: Plan(steps: [step("s3", "{{s2}}*5")]), earlier: [(s2, "45")])
-        XCTAssertEqual(finding, .init(step: "s3", earlier: "s2", earlierExpression: "{{s1}} * 5", operand: "*5"))
-        XCTAssertNil(RepeatedOperand.find(in: Plan(steps: [step("s3", "{{s2}} + 5")]), earlier: [(s2, "45")]))
-        let copied = RepeatedOperand.find(in: Plan(steps: [step("s4", "3.14159265*4")]), earlier: [(step("s2", "{{s1}}*4"), "3.14159265")])
-        XCTAssertEqual(copied?.operand, "*4")
+        let s2 = step("s2", "{{s1}} * 3")
+        let finding = RepeatedOperand.find(in: Plan(steps: [step("s3", "{{s2}}*3")]), earlier: [(s2, "57")])
+        XCTAssertEqual(finding, .init(step: "s3", earlier: "s2", earlierExpression: "{{s1}} * 3", operand: "*3"))
+        XCTAssertNil(RepeatedOperand.find(in: Plan(steps: [step("s3", "{{s2}} + 3")]), earlier: [(s2, "57")]))
+        let copied = RepeatedOperand.find(in: Plan(steps: [step("s4", "1.41421356*6")]), earlier: [(step("s2", "{{s1}}*6"), "1.41421356")])
+        XCTAssertEqual(copied?.operand, "*6")
         XCTAssertNil(RepeatedOperand.find(in: Plan(steps: [step("s3", "{{s2}}")]), earlier: [(step("s2", "{{s1}}"), "45")]))
     }
 
     func testNewNumbersAndSmallConstantsPass() {
-        let s1 = step("s1", "123456789*987654321")
-        XCTAssertNil(RepeatedOperand.find(in: Plan(steps: [step("s2", "{{s1}} - 111111111")]), earlier: [(s1, "121932631112635269")]))
+        let s1 = step("s1", "40503*70621")
+        XCTAssertNil(RepeatedOperand.find(in: Plan(steps: [step("s2", "{{s1}} - 5000")]), earlier: [(s1, "2860362363")]))
         XCTAssertNil(RepeatedOperand.find(in: Plan(steps: [step("s2", "{{s1}}*2")]), earlier: [(step("s1", "2*x + 2"), "4")]))
         // A step that does not build on s1 may use the same numbers.
-        XCTAssertNil(RepeatedOperand.find(in: Plan(steps: [step("s2", "1234567 - 7")]), earlier: [(step("s1", "1234567*3"), "3703701")]))
+        XCTAssertNil(RepeatedOperand.find(in: Plan(steps: [step("s2", "76543 - 7")]), earlier: [(step("s1", "76543*3"), "229629")]))
     }
 
     func testTheFollowUpIsSentBackOnceAndNotRunWhenRepeated() async throws {
         let tools = ScriptedToolExecutor(tools: [Fixtures.evaluate], handler: Fixtures.calc)
-        let repeated = #"{"remaining": "add the loose screws", "steps": [{"id": "s2", "tool": "evaluate", "arguments": {"expression": "{{s1}} + 1234567"}}]}"#
+        let repeated = #"{"remaining": "add the loose nails", "steps": [{"id": "s2", "tool": "evaluate", "arguments": {"expression": "{{s1}} + 1380"}}]}"#
         let model = ScriptedModel([
-            Fixtures.plan([("s1", "evaluate", ["expression": "1000 + 1234567"], [])]),
+            Fixtures.plan([("s1", "evaluate", ["expression": "1000 + 1380"], [])]),
             repeated,
             PlanExecuteTests.nothingRemains,
-            #"{"source": "s1", "answer": "1235567"}"#,
+            #"{"source": "s1", "answer": "2380"}"#,
         ])
         let progress = ProgressLog()
         let outcome = try await Fixtures.orchestrator(model: model, tools: tools, agent: Fixtures.agent(), progress: progress)
-            .run(question: "1000 boxed screws and 1,234,567 loose ones: how many?")
-        XCTAssertEqual(outcome.answer, "1235567")
+            .run(question: "1000 boxed nails and 1,380 loose ones: how many?")
+        XCTAssertEqual(outcome.answer, "2380")
         let calls = await tools.calls.map(\.id)
         XCTAssertEqual(calls, ["s1"], "the repeated addition never ran")
         let requests = await model.requests
         let note = try XCTUnwrap(requests[2].messages.last?.content)
-        XCTAssertTrue(note.contains("s1 (1000 + 1234567) already includes 1234567"), note)
+        XCTAssertTrue(note.contains("s1 (1000 + 1380) already includes 1380"), note)
         XCTAssertTrue(progress.observations.contains { $0.hasPrefix("plan questioned") })
 
         // Written again after the note, the step is not run; the answer rests on s1.
         let again = ScriptedModel([
-            Fixtures.plan([("s1", "evaluate", ["expression": "1000 + 1234567"], [])]),
+            Fixtures.plan([("s1", "evaluate", ["expression": "1000 + 1380"], [])]),
             repeated, repeated,
-            #"{"source": "s1", "answer": "1235567"}"#,
+            #"{"source": "s1", "answer": "2380"}"#,
         ])
         let tools2 = ScriptedToolExecutor(tools: [Fixtures.evaluate], handler: Fixtures.calc)
         let progress2 = ProgressLog()
         let outcome2 = try await Fixtures.orchestrator(model: again, tools: tools2, agent: Fixtures.agent(), progress: progress2)
             .run(question: "q")
-        XCTAssertEqual(outcome2.answer, "1235567")
+        XCTAssertEqual(outcome2.answer, "2380")
         let calls2 = await tools2.calls.map(\.id)
         XCTAssertEqual(calls2, ["s1"])
         let requests2 = await again.requests

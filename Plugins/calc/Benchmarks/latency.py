@@ -15,7 +15,7 @@ import time
 CALLS = [
     ("evaluate", {"expression": "1+2*3"}),
     ("evaluate", {"expression": "2^100 + 1/3"}),
-    ("differentiate", {"expression": "x^3*sin(x)"}),
+    ("differentiate", {"expression": "x^2*exp(x)"}),
     ("solve", {"equation": "x^2-5*x+6=0"}),
 ]
 

@@ -61,7 +61,7 @@ public enum AnswerCheck {
 
     static func compact(_ text: String) -> String { text.filter { !$0.isWhitespace } }
 
-    /// Every number written in `text`: integers, decimals, `1,234,567`, `3/4` fractions, `1.5e10`.
+    /// Every number written in `text`: integers, decimals, `64,208`, `3/4` fractions, `1.5e10`.
     static func numbers(in text: String) -> [Double] { numberTokens(in: text).flatMap { $0 } }
 
     /// The numbers written in `text`, one entry per written number with the values it may stand for

@@ -2,14 +2,14 @@ import AgentCore
 import Foundation
 
 /// Finds a follow-up step that applies a number again which the step it builds on already used:
-/// after `s1: 48976123*7345 + 1234567`, the follow-up `{{s1}} + 1234567` adds the loose screws twice.
+/// after `s1: 2600*45 + 380`, the follow-up `{{s1}} + 380` adds the 380 a second time.
 /// Small models do this when the question has several parts and one expression already did them all.
 ///
 /// A follow-up step builds on an earlier step when it references it (`{{s1}}`) or copies its value
-/// (`73/12 + 5/6` after s1 gave `73/12`). Operands are numbers or fractions of two characters or more
-/// (`1234567`, `5/6`, `0.85`), so small constants such as 2 or 1 do not count, except when the follow-up
-/// is the earlier step's operation again on its result (`{{s2}} * 5` after `s2: {{s1}} * 5`, or
-/// `3.14159265*4` after `s2: {{s1}}*4` gave `3.14159265`).
+/// (`29/6 + 2/3` after s1 gave `29/6`). Operands are numbers or fractions of two characters or more
+/// (`380`, `2/3`, `0.65`), so small constants such as 2 or 1 do not count, except when the follow-up
+/// is the earlier step's operation again on its result (`{{s2}} * 3` after `s2: {{s1}} * 3`, or
+/// `1.41421356*6` after `s2: {{s1}}*6` gave `1.41421356`).
 public enum RepeatedOperand {
     /// One finding: the follow-up step, the earlier step, and the operand both use.
     public struct Finding: Sendable, Equatable, CustomStringConvertible {

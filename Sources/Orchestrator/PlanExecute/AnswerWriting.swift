@@ -136,21 +136,21 @@ struct AnswerWriting {
     }
 
     /// The answer cut back to the step's value when what the model wrote after it starts with an
-    /// operator and a number (`359730858002 + 1234567 = …`): the value is the tool's result, and
+    /// operator and a number (`117380 + 380 = …`): the value is the tool's result, and
     /// arithmetic after it is the model redoing in its head what the steps already did.
     static func withoutArithmetic(_ answer: String, after value: String) -> String {
         guard !value.isEmpty, answer.hasPrefix(value) else { return answer }
         let tail = answer.dropFirst(value.count).drop { $0 == " " }
         guard let first = tail.first, "+-*/×÷^=".contains(first) else { return answer }
-        // An operator then a number (`+ 1234567`, `* (3/4)`); a dash before words is punctuation.
+        // An operator then a number (`+ 380`, `* (3/4)`); a dash before words is punctuation.
         guard let operand = tail.dropFirst().drop(while: { $0 == " " }).first, operand.isNumber || operand == "(" else {
             return answer
         }
         return value
     }
 
-    /// Whether a step's result only restates one of its arguments (`evaluate "118,021"` giving
-    /// `118021`, `"14 June"` giving `14*June`): spaces, thousands commas and `*` aside, the same text.
+    /// Whether a step's result only restates one of its arguments (`evaluate "64,208"` giving
+    /// `64208`, `"9 August"` giving `9*August`): spaces, thousands commas and `*` aside, the same text.
     static func isEcho(_ step: Plan.Step, result: ToolResult) -> Bool {
         func bare(_ text: String) -> String { text.filter { !" ,*\n".contains($0) } }
         let value = bare(References.value(of: result))

@@ -7,13 +7,13 @@ extension Calculator {
     /// `differentiate`: `diff(expression, variable, order)`, evaluated once more to fold constants.
     var differentiateTool: PluginTool {
         tool("differentiate",
-             "Derivative of an expression. Example: {\"expression\": \"x^3*sin(x)\", \"variable\": \"x\"}. Add \"order\": 2 for the second derivative.",
+             "Derivative of an expression. Example: {\"expression\": \"x^2*exp(x)\", \"variable\": \"x\"}. Add \"order\": 2 for the second derivative.",
              Schema.object([
                 ("expression", Schema.string("The function to differentiate.")),
                 ("variable", Schema.string("Variable to differentiate by (default x).")),
                 ("order", Schema.integer("How many times to differentiate (default 1).", minimum: 1, maximum: 50)),
              ], required: ["expression"])) { arguments throws(CalcError) in
-            let expression = try arguments.required("expression", example: "{\"expression\": \"x^3*sin(x)\", \"variable\": \"x\"}")
+            let expression = try arguments.required("expression", example: "{\"expression\": \"x^2*exp(x)\", \"variable\": \"x\"}")
             try Self.requireVariable(in: expression, tool: "differentiate")
             let variable = try arguments.variable("variable", default: Variables.pick(in: expression, preferred: "x"))
             let order = try arguments.integer("order", in: 1...50, default: 1) ?? 1
@@ -66,16 +66,16 @@ extension Calculator {
     /// `limit`: two-sided or one-sided limits, at a point or at ±infinity.
     var limitTool: PluginTool {
         tool("limit",
-             "Limit of an expression as the variable approaches a point. Example: {\"expression\": \"sin(x)/x\", \"variable\": \"x\", \"point\": \"0\"}. Use \"inf\" for infinity; \"direction\": \"left\" or \"right\" for one side.",
+             "Limit of an expression as the variable approaches a point. Example: {\"expression\": \"(1-cos(x))/x^2\", \"variable\": \"x\", \"point\": \"0\"}. Use \"inf\" for infinity; \"direction\": \"left\" or \"right\" for one side.",
              Schema.object([
                 ("expression", Schema.string("The expression.")),
                 ("variable", Schema.string("The variable (default x).")),
                 ("point", Schema.string("The point the variable approaches, e.g. \"0\", \"2\", \"inf\", \"-inf\".")),
                 ("direction", Schema.choice("\"both\" (default), \"left\" or \"right\".", ["both", "left", "right"])),
              ], required: ["expression", "point"])) { arguments throws(CalcError) in
-            let expression = try arguments.required("expression", example: "{\"expression\": \"sin(x)/x\", \"variable\": \"x\", \"point\": \"0\"}")
+            let expression = try arguments.required("expression", example: "{\"expression\": \"(1-cos(x))/x^2\", \"variable\": \"x\", \"point\": \"0\"}")
             let variable = try arguments.variable("variable", default: Variables.pick(in: expression, preferred: "x"))
-            let point = Self.infinity(try arguments.required("point", example: "{\"expression\": \"sin(x)/x\", \"point\": \"0\"}"))
+            let point = Self.infinity(try arguments.required("point", example: "{\"expression\": \"(1-cos(x))/x^2\", \"point\": \"0\"}"))
             let direction = switch try arguments.choice("direction", from: ["both", "left", "right"], default: "both") {
             case "left": ",-1"
             case "right": ",1"

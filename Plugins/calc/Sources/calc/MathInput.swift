@@ -73,7 +73,7 @@ enum MathInput {
         return out
     }
 
-    /// Drops thousands separators outside brackets: `2,340,000*0.17` is `2340000*0.17` (Giac would read
+    /// Drops thousands separators outside brackets: `1,870,000*0.25` is `1870000*0.25` (Giac would read
     /// a sequence). Only a comma followed by exactly three digits, in a run that starts with one to three
     /// digits, counts; inside `()` `[]` `{}` commas separate arguments and are left alone.
     static func joinThousands(_ text: String) -> String {

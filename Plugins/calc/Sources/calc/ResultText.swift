@@ -17,7 +17,7 @@ enum ResultText {
     /// Renders an answer with optional notes (one per line, after the result).
     static func render(_ answer: GiacAnswer, exact: String? = nil, notes: [String] = []) -> PluginToolOutput {
         // Decimals in the result itself (an input with a decimal point gives one) are tidied too:
-        // Giac's `0.497250000000000e5` is `49725`, which a small model cannot garble.
+        // Giac's `0.116875000000000e6` is `116875`, which a small model cannot garble.
         let result = tidyDecimal(exact ?? answer.exact)
         let (shown, cutNote) = cap(result)
         // A whole integer shown in full needs no approximation (small models copy the ≈ line instead
