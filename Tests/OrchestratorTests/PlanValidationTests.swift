@@ -98,6 +98,20 @@ final class PlanValidationTests: XCTestCase {
                               isError: false, structured: ["status": 200])
         XCTAssertEqual(References.value(of: page), "# Title\ntext")
     }
+
+    func testAProgramThatRanCleanlyStandsForWhatItPrinted() {
+        func run(_ exit: Int, stdout: String, stderr: String) -> ToolResult {
+            ToolResult(callID: "s1", plugin: "code-runner", tool: "run_python",
+                       content: "exit code \(exit), 31 ms\nstdout:\n\(stdout)\nstderr: \(stderr.isEmpty ? "(empty)" : stderr)",
+                       isError: exit != 0, structured: ["exit_code": .int(exit), "stdout": .string(stdout), "stderr": .string(stderr)])
+        }
+        XCTAssertEqual(References.value(of: run(0, stdout: "64.5\n", stderr: "")), "64.5")
+        XCTAssertEqual(References.value(of: run(0, stdout: "a\nb\n", stderr: "")), "a\nb")
+        // A failure, a warning on stderr or no output at all: the whole report, so nothing is hidden.
+        XCTAssertTrue(References.value(of: run(1, stdout: "", stderr: "Traceback")).hasPrefix("exit code 1"))
+        XCTAssertTrue(References.value(of: run(0, stdout: "7\n", stderr: "DeprecationWarning")).hasPrefix("exit code 0"))
+        XCTAssertTrue(References.value(of: run(0, stdout: "", stderr: "")).hasPrefix("exit code 0"))
+    }
 }
 
 /// Follow-up plans that number their steps from `s1` again.

@@ -106,6 +106,38 @@ final class PlannerPolicyTests: XCTestCase {
         XCTAssertNil(Fixtures.planSchema(requests[1])?["properties"]?["thought"], "only the first plan thinks")
     }
 
+    func testDraftFirstReasonsInWordsBeforeTheConstrainedPlan() async throws {
+        let tools = ScriptedToolExecutor(tools: [Fixtures.evaluate], handler: Fixtures.calc)
+        let draft = "Four stacks of 2125 crates are 4 times 2125 crates."
+        let model = ScriptedModel([
+            draft,
+            Fixtures.plan([("s1", "evaluate", ["expression": "2125 * 4"], [])]),
+            #"{"remaining": "nothing", "source": "s1", "#,
+            #""}"#,
+        ])
+        let log = ProgressLog()
+        let outcome = try await Fixtures.orchestrator(model: model, tools: tools, agent: agent(PlannerPolicy.defaults + [.draftFirst]),
+                                                      progress: log)
+            .run(question: "How many crates are in four stacks of 2125?")
+        XCTAssertEqual(outcome.answer, "8500")
+        XCTAssertEqual(outcome.modelCalls, 4, "draft, plan, follow-up that answers, its continuation")
+        let requests = await model.requests
+        XCTAssertNil(requests[0].constraint, "the reasoning is free text")
+        let asked = try XCTUnwrap(requests[0].messages.last?.content)
+        XCTAssertTrue(asked.hasPrefix("How many crates are in four stacks of 2125?\n\n"), asked)
+        XCTAssertTrue(asked.contains("work the problem out in words"), asked)
+        XCTAssertNotNil(Fixtures.planSchema(requests[1]), "the plan is constrained")
+        XCTAssertEqual(requests[1].messages.dropLast().last, .assistant(draft), "the plan is written after the reasoning")
+        XCTAssertTrue(try XCTUnwrap(requests[1].messages.last?.content).contains("compute the calculations of your reasoning"))
+        XCTAssertTrue(log.observations.contains { $0.hasPrefix("draft: Four stacks") }, "\(log.observations)")
+        // Without the policy the first call is the plan.
+        let plain = ScriptedModel([Fixtures.plan([("s1", "evaluate", ["expression": "2125 * 4"], [])]),
+                                   #"{"remaining": "nothing", "source": "s1", "#, #""}"#])
+        _ = try await Fixtures.orchestrator(model: plain, tools: tools, agent: agent(nil)).run(question: "q")
+        let first = await plain.requests[0]
+        XCTAssertNotNil(Fixtures.planSchema(first))
+    }
+
     func testAStopStringInsideAStepIsNotTakenForTheAnswer() async throws {
         // A step's argument is the word answer, quoted like the answer key: the stop string cuts the plan,
         // which is then written again without it.

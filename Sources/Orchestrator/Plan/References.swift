@@ -37,10 +37,16 @@ enum References {
     }
 
     /// What a reference to `result` stands for: the `result` member of its structured content when the
-    /// tool gives one as a string (calc's exact value, without the decimal line and notes of its text),
-    /// otherwise the whole text.
+    /// tool gives one as a string (calc's exact value, without the decimal line and notes of its text);
+    /// for a program that exited 0 with output and nothing on stderr (structured `exit_code` and `stdout`,
+    /// as code-runner gives), what it printed; otherwise the whole text.
     static func value(of result: ToolResult) -> String {
         if let value = result.structured?["result"]?.stringValue { return value }
+        if let structured = result.structured, structured["exit_code"] == .int(0),
+           let printed = structured["stdout"]?.stringValue?.trimmingCharacters(in: .whitespacesAndNewlines),
+           !printed.isEmpty, structured["stderr"]?.stringValue?.isEmpty ?? true {
+            return printed
+        }
         return result.content.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 

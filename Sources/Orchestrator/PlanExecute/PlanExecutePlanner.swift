@@ -61,6 +61,9 @@ struct PlanRun {
 
     mutating func plan(_ request: PlanRequest) async throws -> PlanPhase {
         if let spent = session.budget.exhausted() { stop = spent; return .answer(startedBy: nil) }
+        if request == .first, policies.contains(.draftFirst) {
+            if let spent = try await draft() { stop = spent; return .answer(startedBy: nil) }
+        }
         let compute = request == .compute
         let offersAnswer = request == .next && policies.contains(.answerWhenDone)
         var schema = PlanSchema.schema(for: compute ? computeCatalog : session.catalog,
@@ -124,6 +127,21 @@ struct PlanRun {
         await session.record(.plan(steps: plan.json, replan: request != .first))
         session.report(.plan(plan, replan: request != .first))
         return plan.steps.isEmpty ? .answer(startedBy: nil) : .execute(plan, after: request)
+    }
+
+    /// The reasoning in words before the first plan: the question's turn asks for it, the model writes it
+    /// unconstrained, and the plan is asked for after it. Returns a stop when the prompt does not fit.
+    mutating func draft() async throws -> BudgetStop? {
+        guard let last = memory.messages.last, last.role == .user else { return nil }
+        memory.messages[memory.messages.count - 1] = .user(last.content + "\n\n" + prompts.draft())
+        let request = CompletionRequest(messages: memory.messages, sampling: session.agent.sampling,
+                                        maxTokens: session.configuration.planMaxTokens)
+        let completion = try await session.complete(purpose: "draft", request)
+        if completion.finishReason == .promptTooLong { return .context(tokens: completion.promptTokens.count) }
+        session.report(.observation("draft: " + Truncation.fit(completion.text, limit: 400)))
+        memory.messages.append(.assistant(completion.text))
+        memory.messages.append(.user(prompts.planFromDraft()))
+        return nil
     }
 
     /// A follow-up step that applies a number again which the step it builds on already used.

@@ -7,7 +7,7 @@ import AgentCore
 struct PlanPrompts {
     /// The sections a plan-execute prompt file must have.
     static let sections = ["system", "results", "step-result", "step-skipped", "replan", "parts", "next",
-                           "next-or-answer", "compute", "repeated-operand", "rejected", "answer"]
+                           "next-or-answer", "compute", "repeated-operand", "rejected", "answer", "draft", "plan-from-draft"]
 
     let templates: PromptTemplates
     let session: RunSession
@@ -24,6 +24,12 @@ struct PlanPrompts {
             "fence_policy": session.fence.policy,
         ])
     }
+
+    /// Asks, before the first plan, for the reasoning in words (`PlannerPolicy.draftFirst`).
+    func draft() -> String { templates.render("draft", ["question": session.question]) }
+
+    /// Asks for the first plan, after the reasoning in words.
+    func planFromDraft() -> String { templates.render("plan-from-draft", [:]) }
 
     /// The results of one round of steps, fenced, in plan order. Each is headed by its call as written,
     /// so the model sees what a number is the result of (and does not compute it a second time).

@@ -8,6 +8,9 @@ public enum PlannerPolicy: String, CaseIterable, Codable, Sendable {
     /// The first plan starts with a short free-text `"thought"` about how to get the answer, then the
     /// constrained parts and steps (think, then constrain).
     case thinkFirst = "think-first"
+    /// Before the first plan the model works the problem out in words, unconstrained (as it would with no
+    /// tools); the plan then computes that reasoning's calculations with the tools (think, then constrain).
+    case draftFirst = "draft-first"
     /// The first plan lists the question's parts before its steps, and follow-ups quote that list, so
     /// the model checks the results against the whole question rather than the first part.
     case questionParts = "question-parts"
