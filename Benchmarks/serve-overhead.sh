@@ -19,18 +19,7 @@ requests=${1:-50}
 model=${2:-smollm2-135m-instruct}
 loom=${LOOM:-.build/release/loom}
 [ -x "$loom" ] || { echo "build first: swift build -c release (or set LOOM)" >&2; exit 1; }
-work=$(mktemp -d)
-"$loom" serve --port 0 --model "$model" --threads 2 > "$work/out" 2> "$work/err" &
-server=$!
-trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -rf "$work"' EXIT
-for _ in $(seq 600); do
-    grep -q "listening on" "$work/out" && break
-    kill -0 $server 2>/dev/null || { cat "$work/err" >&2; exit 1; }
-    sleep 0.1
-done
-base=$(grep -o 'http://127.0.0.1:[0-9]*' "$work/out" | head -1)
-[ -n "$base" ] || { echo "the server did not start" >&2; cat "$work/err" >&2; exit 1; }
-id=$(curl -s "$base/v1/models" | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"][0]["id"])')
+. "$(dirname "$0")/start-serve.sh"
 chat() {
     printf '{"model": "%s", "max_tokens": 1, "temperature": 0, "stream": %s, "messages": [{"role": "system", "content": "You are terse."}, {"role": "user", "content": "Say yes."}]}' "$id" "$1"
 }

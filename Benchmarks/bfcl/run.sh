@@ -23,16 +23,6 @@ if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import bfcl_eval, ope
     "$venv/bin/pip" install -q openai
     "$venv/bin/pip" install -q --no-deps bfcl-eval==2026.3.23
 fi
-work=$(mktemp -d)
-"$loom" serve --port 0 --model "$model" --threads 2 > "$work/out" 2> "$work/err" &
-server=$!
-trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -rf "$work"' EXIT
-for _ in $(seq 600); do
-    grep -q "listening on" "$work/out" && break
-    kill -0 $server 2>/dev/null || { cat "$work/err" >&2; exit 1; }
-    sleep 0.1
-done
-base=$(grep -o 'http://127.0.0.1:[0-9]*/v1' "$work/out" | head -1)
-id=$(curl -s "$base/models" | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"][0]["id"])')
-"$venv/bin/python" "$here/bfcl_loom.py" --base-url "$base" --model "$id" --per-category "$per" \
+. "$here/../start-serve.sh"
+"$venv/bin/python" "$here/bfcl_loom.py" --base-url "$base/v1" --model "$id" --per-category "$per" \
     --categories "$categories" --out "bfcl-$id.json" 2> "bfcl-$id.log"
