@@ -121,7 +121,7 @@ enum ProblemTable {
 
     static let definiteIntegrals: [Problem] = [
         .integral("x^2", from: "0", to: "2", "8/3"),
-        .integral("sin(x)", from: "0", to: "pi", "2"),
+        .integral("cos(x)", from: "0", to: "pi/2", "1"),
         .integral("exp(-x)", from: "0", to: "inf", "1"),
         .integral("exp(-x^2)", from: "-inf", to: "inf", "sqrt(pi)"),
         .integral("1/x", from: "1", to: "e", "1"),
