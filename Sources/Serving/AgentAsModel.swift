@@ -20,7 +20,8 @@ struct AgentAsModel: Sendable {
     var contextLength: Int? = nil
 
     /// Runs the agent named in `request.model`; the steps go to `onStep` and the answer's text, as the
-    /// model writes it, to `onAnswer`.
+    /// model writes it, to `onAnswer`, which by the end has had the whole answer (a note the planner adds
+    /// after it, or all of it when nothing was streamed, comes last).
     /// - Throws: `OpenAIError` for an unknown agent (404) or a conversation without a user message (400);
     ///   the run's own errors otherwise.
     func run(_ request: ChatRequest, onStep: (@Sendable (String) -> Void)?,
@@ -60,6 +61,14 @@ struct AgentAsModel: Sendable {
                 }
                 printer.handle(event)
             })
+        if let onAnswer {
+            let sent = answer.sent
+            if sent.isEmpty {
+                onAnswer(result.outcome.answer)
+            } else if result.outcome.answer.hasPrefix(sent), result.outcome.answer.count > sent.count {
+                onAnswer(String(result.outcome.answer.dropFirst(sent.count)))
+            }
+        }
         return ChatGeneration.Outcome(content: result.outcome.answer, toolCalls: [], finishReason: "stop",
                                       promptTokens: tokens.prompt, cachedTokens: tokens.cached,
                                       completionTokens: tokens.generated, trace: result.tracePath)
@@ -69,8 +78,19 @@ struct AgentAsModel: Sendable {
     private final class AnswerText: @unchecked Sendable {
         private let lock = NSLock()
         private var stream = AnswerStream()
+        private var text = ""
 
-        func feed(_ piece: String) -> String { lock.withLock { stream.feed(piece) } }
+        /// Feeds a piece of an answer call's output; returns the answer text it adds.
+        func feed(_ piece: String) -> String {
+            lock.withLock {
+                let added = stream.feed(piece)
+                text += added
+                return added
+            }
+        }
+
+        /// The answer text fed so far.
+        var sent: String { lock.withLock { text } }
     }
 
     /// Token counts over a run's model calls, from any thread.

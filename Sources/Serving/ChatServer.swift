@@ -159,14 +159,6 @@ public struct ChatServer: Sendable {
         let run: @Sendable ((@Sendable (ChatGeneration.Event) -> Void)?) async throws -> ChatGeneration.Outcome
     }
 
-    /// Text streamed so far, from any thread.
-    private final class StreamedText: @unchecked Sendable {
-        private let lock = NSLock()
-        private var value = ""
-        func append(_ piece: String) { lock.withLock { value += piece } }
-        var text: String { lock.withLock { value } }
-    }
-
     /// The work for `chat`; a model's request takes its place in line here (or is turned away with 429).
     func job(for chat: ChatRequest) async throws -> Job {
         if chat.model.hasPrefix(AgentAsModel.prefix) {
@@ -174,20 +166,8 @@ public struct ChatServer: Sendable {
                                      contextLength: configuration.contextLength)
             return Job { onEvent in
                 let onStep: (@Sendable (String) -> Void)? = onEvent.map { report in { @Sendable text in report(.reasoning(text)) } }
-                let streamed = StreamedText()
-                let onAnswer: (@Sendable (String) -> Void)? = onEvent.map { report in
-                    { @Sendable text in streamed.append(text); report(.content(text)) }
-                }
-                let outcome = try await agent.run(chat, onStep: onStep, onAnswer: onAnswer)
-                // What the stream has not carried yet: the rest of the answer (a note the planner added after
-                // it), or all of it when nothing was streamed.
-                let sent = streamed.text
-                if sent.isEmpty {
-                    onEvent?(.content(outcome.content))
-                } else if outcome.content.hasPrefix(sent), outcome.content.count > sent.count {
-                    onEvent?(.content(String(outcome.content.dropFirst(sent.count))))
-                }
-                return outcome
+                let onAnswer: (@Sendable (String) -> Void)? = onEvent.map { report in { @Sendable text in report(.content(text)) } }
+                return try await agent.run(chat, onStep: onStep, onAnswer: onAnswer)
             }
         }
         guard let served = models.first(where: { $0.id == chat.model }) else { throw Self.unknownModel(chat.model, models: models) }
