@@ -1,11 +1,20 @@
 /// An agent: its prompt, strategy, tools, model, sampling and budgets (`Agents/<name>.yaml`).
 public struct AgentDefinition: Codable, Hashable, Sendable {
     /// How the agent plans.
-    public enum Strategy: String, Codable, Sendable {
+    public enum Strategy: String, Codable, Sendable, CaseIterable {
         /// Write a whole plan (steps with dependencies), run it, re-plan failed parts, synthesize.
         case planExecute = "plan-execute"
         /// One tool call at a time (ReAct), reading each result before the next.
         case react
+        /// The model reasons in its own words; calc computes each calculation it writes and the code
+        /// runner runs each program, and the reasoning goes on from the real values.
+        case checkedReasoning = "checked-reasoning"
+
+        /// The strategies' names for a message: "plan-execute, react or checked-reasoning".
+        public static var names: String {
+            let all = allCases.map(\.rawValue)
+            return all.dropLast().joined(separator: ", ") + " or " + all.last!
+        }
     }
 
     /// Budgets that bound a run.
@@ -67,6 +76,10 @@ public struct AgentDefinition: Codable, Hashable, Sendable {
     public var prompts: [String: PromptTemplates]?
     /// Sampling settings.
     public var sampling: SamplingSettings
+    /// Self-consistency, for checked reasoning: up to this many reasoning paths (the first with
+    /// `sampling`, the others sampled at temperature 0.7), stopping as soon as two end on the same
+    /// final number, which is the answer; nil or 1 for one path.
+    public var selfConsistency: Int?
     /// Budgets.
     public var limits: Limits
 
@@ -75,8 +88,9 @@ public struct AgentDefinition: Codable, Hashable, Sendable {
                 plugins: [String], tools: [String]? = nil, model: String? = nil,
                 sampling: SamplingSettings = .greedy, limits: Limits = Limits(), examples: String? = nil,
                 computeTools: [String]? = nil, modelAPIKeyEnv: String? = nil, policies: [String]? = nil,
-                prompts: [String: PromptTemplates]? = nil) {
+                prompts: [String: PromptTemplates]? = nil, selfConsistency: Int? = nil) {
         self.policies = policies
+        self.selfConsistency = selfConsistency
         self.prompts = prompts
         self.name = name
         self.description = description
@@ -95,6 +109,6 @@ public struct AgentDefinition: Codable, Hashable, Sendable {
     enum CodingKeys: String, CodingKey {
         case name, description, systemPrompt = "system_prompt", examples, strategy, plugins, tools
         case computeTools = "compute_tools", model, modelAPIKeyEnv = "model_api_key_env", sampling, limits
-        case policies, prompts
+        case policies, prompts, selfConsistency = "self_consistency"
     }
 }

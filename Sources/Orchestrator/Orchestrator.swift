@@ -92,6 +92,7 @@ public struct Orchestrator: Sendable {
         switch strategy {
         case .planExecute: return PlanExecutePlanner()
         case .react: return ReActPlanner()
+        case .checkedReasoning: return CheckedReasoningPlanner()
         }
     }
 
@@ -99,7 +100,7 @@ public struct Orchestrator: Sendable {
     public static func promptSections(for strategy: AgentDefinition.Strategy) -> [String] {
         switch strategy {
         case .planExecute: return PlanPrompts.sections
-        case .react: return ["system"]
+        case .react, .checkedReasoning: return ["system"]
         }
     }
 

@@ -65,15 +65,18 @@ final class AgentsAndEvalTests: XCTestCase {
         XCTAssertTrue(twice.contains("'name' a second time at line 3"), twice)
     }
 
-    func testBadAgentFilesGivePreciseErrors() {
+    func testBadAgentFilesGivePreciseErrors() throws {
         func message(_ yaml: String) -> String {
             do { _ = try AgentLoader.parse(yaml, path: "a.yaml"); return "parsed" } catch { return "\(error)" }
         }
         XCTAssertEqual(message("name: a\nsystem_prompt: x\nlimits:\n  max_step: 3\n"),
                        "a.yaml: unknown key 'limits.max_step' (known keys: max_steps, max_tokens, wall_seconds, max_replans)")
         XCTAssertEqual(message("name: a\nsystem_prompt: x\nsystem_promt: y\n").hasPrefix("a.yaml: unknown key 'system_promt'"), true)
-        XCTAssertEqual(message("name: a\nsystem_prompt: x\nstrategy: plan\n"), "a.yaml: 'strategy' must be plan-execute or react, got 'plan'")
+        XCTAssertEqual(message("name: a\nsystem_prompt: x\nstrategy: plan\n"), "a.yaml: 'strategy' must be plan-execute, react or checked-reasoning, got 'plan'")
         XCTAssertEqual(message("name: a\n"), "a.yaml: 'system_prompt' is required")
+        XCTAssertEqual(message("name: a\nsystem_prompt: x\nself_consistency: 0\n"),
+                       "a.yaml: 'self_consistency' must be a whole number from 1 to 16")
+        XCTAssertEqual(try AgentLoader.parse("name: a\nsystem_prompt: x\nself_consistency: 3\n", path: "a.yaml").selfConsistency, 3)
         XCTAssertEqual(message("name: a\nsystem_prompt: x\nlimits:\n  max_steps: -1\n"),
                        "a.yaml: 'limits.max_steps' must be a whole number from 0 to 1000")
         XCTAssertEqual(message("name: a\nsystem_prompt: x\nsampling:\n  top_p: 2\n"),

@@ -36,7 +36,7 @@ public enum AgentLoaderError: Error, CustomStringConvertible, Sendable {
 /// and a precise error for what is wrong.
 public enum AgentLoader {
     /// Keys of each section, as written in the files (snake_case).
-    static let topKeys = ["name", "description", "system_prompt", "examples", "strategy", "plugins", "tools", "compute_tools", "model", "model_api_key_env", "sampling", "limits", "policies"]
+    static let topKeys = ["name", "description", "system_prompt", "examples", "strategy", "plugins", "tools", "compute_tools", "model", "model_api_key_env", "sampling", "limits", "policies", "self_consistency"]
     static let limitKeys = ["max_steps", "max_tokens", "wall_seconds", "max_replans"]
     /// Sampling keys in the file and the field they set.
     static let samplingKeys: [(file: String, field: String)] = [
@@ -86,7 +86,7 @@ public enum AgentLoader {
     /// its file; a strategy whose file is found nowhere is left out (running it is then a clear error).
     public static func prompts(directories: [URL] = directories()) throws -> [String: PromptTemplates] {
         var sets: [String: PromptTemplates] = [:]
-        for strategy in [AgentDefinition.Strategy.planExecute, .react] {
+        for strategy in AgentDefinition.Strategy.allCases {
             let name = strategy.rawValue
             for directory in directories {
                 let file = directory.appendingPathComponent("prompts/\(name).prompts")
@@ -129,7 +129,7 @@ public enum AgentLoader {
         let name = try string("name", required: true) ?? ""
         let strategyText = try string("strategy", required: false) ?? AgentDefinition.Strategy.planExecute.rawValue
         guard let strategy = AgentDefinition.Strategy(rawValue: strategyText) else {
-            throw AgentLoaderError.invalidValue(path: path, key: "strategy", reason: "must be plan-execute or react, got '\(strategyText)'")
+            throw AgentLoaderError.invalidValue(path: path, key: "strategy", reason: "must be \(AgentDefinition.Strategy.names), got '\(strategyText)'")
         }
         return AgentDefinition(
             name: name, description: try string("description", required: false) ?? "",
@@ -138,7 +138,16 @@ public enum AgentLoader {
             sampling: try sampling(top["sampling"], path: path), limits: try limits(top["limits"], path: path),
             examples: try string("examples", required: false), computeTools: try strings("compute_tools"),
             modelAPIKeyEnv: try string("model_api_key_env", required: false), policies: try policies(strings("policies"), path: path),
-            prompts: try prompts(directories: promptDirectories))
+            prompts: try prompts(directories: promptDirectories), selfConsistency: try selfConsistency(top["self_consistency"], path: path))
+    }
+
+    /// The most reasoning paths of self-consistency: a whole number from 1 to 16.
+    static func selfConsistency(_ value: JSONValue?, path: String) throws -> Int? {
+        guard let value, value != .null else { return nil }
+        guard let paths = value.intValue, (1...16).contains(paths) else {
+            throw AgentLoaderError.invalidValue(path: path, key: "self_consistency", reason: "must be a whole number from 1 to 16")
+        }
+        return paths
     }
 
     /// The planner policies named in the file, each checked against `PlannerPolicy`.

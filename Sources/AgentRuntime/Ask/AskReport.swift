@@ -35,7 +35,7 @@ public struct AskOverrides: Sendable {
         }
         if let strategy {
             guard let value = AgentDefinition.Strategy(rawValue: strategy) else {
-                throw AskError.invalidOption("--strategy must be plan-execute or react, got '\(strategy)'")
+                throw AskError.invalidOption("--strategy must be \(AgentDefinition.Strategy.names), got '\(strategy)'")
             }
             agent.strategy = value
         }

@@ -43,7 +43,7 @@ public enum EvalCommand {
         let cases = try cases(options)
         let strategy = try options.strategy.map { name -> AgentDefinition.Strategy in
             guard let value = AgentDefinition.Strategy(rawValue: name) else {
-                throw AgentLoaderError.invalidValue(path: "--strategy", key: "strategy", reason: "must be plan-execute or react, got '\(name)'")
+                throw AgentLoaderError.invalidValue(path: "--strategy", key: "strategy", reason: "must be \(AgentDefinition.Strategy.names), got '\(name)'")
             }
             return value
         }
