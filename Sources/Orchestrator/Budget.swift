@@ -15,6 +15,12 @@ public enum BudgetStop: Sendable, Hashable, CustomStringConvertible {
     /// The conversation no longer fits the model's context, even with earlier results shortened.
     case context(tokens: Int)
 
+    /// Whether the run stopped because it repeated a call (a loop), not because a budget ran out.
+    public var isRepeat: Bool {
+        if case .repeatedCalls = self { return true }
+        return false
+    }
+
     /// Whether this is the `context` stop: no further model call can fit.
     public var isContext: Bool {
         if case .context = self { return true }

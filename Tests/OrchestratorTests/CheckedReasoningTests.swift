@@ -160,6 +160,25 @@ final class CheckedReasoningTests: XCTestCase {
         XCTAssertEqual(requests.count, 3)
     }
 
+    func testAProgramThatFailedIsNotRunAgainAndAStuckPathDoesNotVote() async throws {
+        let tools = tools { code in code.contains("Total") ? ("NameError: name 'Total' is not defined", true) : ("9\n", false) }
+        let failing = "```python\ntotal = 4 + 5\nprint(Total)\n```\n"
+        var voting = agent()
+        voting.selfConsistency = 3
+        let model = ScriptedModel([
+            failing, "Let me fix it.\n" + failing,              // path 1 writes the failing program twice
+            "```python\nprint(4 + 5)\n```\n", "So \\boxed{9}.",  // path 2
+            "4 + 5 = 9.\nAnswer: 9",                                // path 3
+        ])
+        let log = ProgressLog()
+        let outcome = try await Fixtures.orchestrator(model: model, tools: tools, agent: voting, progress: log).run(question: "q")
+        XCTAssertEqual(outcome.answer, "So 9.")
+        XCTAssertNil(outcome.stop, "the stuck path is not the answer's")
+        let runs = await tools.calls.filter { $0.name == "run_python" }
+        XCTAssertEqual(runs.count, 2, "the repeated failing program is not run again")
+        XCTAssertTrue(log.observations.contains("the reasoning repeats a program that already failed; this path ends"))
+    }
+
     func testAnAgentWithoutTheStrategysPromptsIsAClearError() async throws {
         var agent = agent()
         agent.prompts = [:]

@@ -48,20 +48,20 @@ public struct CheckedReasoningPlanner: Planner {
             var path = ReasoningRun(session: session, messages: messages, sampling: sampling, calls: calls)
             let answer = try await path.run()
             calls = path.calls
-            // A later path cut short by a budget does not vote; the first one's stop is the run's.
-            if answer.stop != nil {
-                if index == 0 { answers.append(answer) }
-                break
-            }
             answers.append(answer)
             if paths > 1 {
                 session.report(.observation("path \(index + 1): \(Truncation.fit(answer.answer, limit: 160))"))
             }
-            if Self.agreed(answers) != nil { break }
+            // A spent budget ends the run; a path that got stuck (the same failing program again) only
+            // loses its vote.
+            if let stop = answer.stop, !stop.isRepeat { break }
+            if Self.agreed(answers.filter { $0.stop == nil }) != nil { break }
         }
-        // The answer two paths agree on; else the first path's (the agent's own sampling).
-        let chosen = Self.agreed(answers) ?? answers[0]
-        let stop = answers[0].stop
+        // The answer two finished paths agree on; else the first finished path's (the first is the
+        // agent's own sampling); else the first path's, with its stop.
+        let voters = answers.filter { $0.stop == nil }
+        let chosen = Self.agreed(voters) ?? voters.first ?? answers[0]
+        let stop = chosen.stop
         let note = RunNotes.missingNote(stop: stop, missing: [])
         return PlannerResult(answer: note.map { chosen.answer + "\n\n(" + $0 + ")" } ?? chosen.answer, stop: stop)
     }
@@ -100,6 +100,8 @@ struct ReasoningRun {
     /// Tool calls made so far in the whole run (their ids are numbered on from it).
     var calls: Int
     var stop: BudgetStop?
+    /// The programs of this path that failed, as written.
+    var failedPrograms: Set<String> = []
 
     var canCompute: Bool { session.catalog.tool(named: CheckedReasoningPlanner.calculator) != nil }
     var canRun: Bool { session.catalog.tool(named: CheckedReasoningPlanner.programRunner) != nil }
@@ -125,6 +127,7 @@ struct ReasoningRun {
             }
             text += completion.text
             if try await correctFirstMistake() { continue }
+            if stop != nil { finished = true; break }
             if completion.finishReason == .stopString {
                 // An output block with no program before it: the model writes it itself.
                 text += ProgramBlocks.outputFence
@@ -157,7 +160,15 @@ struct ReasoningRun {
             }
         }
         guard let program, session.budget.remainingSteps > 0 else { return false }
-        let output = await run(program.code)
+        let code = program.code.trimmingCharacters(in: .whitespacesAndNewlines)
+        if failedPrograms.contains(code) {
+            // The model wrote a program that already failed: running it again cannot help.
+            session.report(.observation("the reasoning repeats a program that already failed; this path ends"))
+            stop = .repeatedCalls(tool: CheckedReasoningPlanner.programRunner)
+            return false
+        }
+        let (output, failed) = await run(program.code)
+        if failed { failedPrograms.insert(code) }
         text = String(text[..<program.block.upperBound]) + "\n" + ProgramBlocks.outputFence + "\n" + output + "\n```\n"
         checked = text.count
         return true
@@ -186,19 +197,21 @@ struct ReasoningRun {
         return nil
     }
 
-    /// Runs a program and returns what goes into its output block: what it printed, or its error.
-    mutating func run(_ code: String) async -> String {
+    /// Runs a program and returns what goes into its output block (what it printed, or its error) and
+    /// whether it failed.
+    mutating func run(_ code: String) async -> (String, Bool) {
         let call = nextCall(CheckedReasoningPlanner.programRunner, ["code": .string(code)])
         let result = await session.execute([call])[0]
         let structured = result.structured
         let stdout = structured?["stdout"]?.stringValue ?? (result.isError ? "" : result.content)
         let stderr = structured?["stderr"]?.stringValue ?? (result.isError ? result.content : "")
         var output = stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        if result.isError || structured?["exit_code"].map({ $0 != .int(0) }) == true {
+        let failed = result.isError || structured?["exit_code"].map { $0 != .int(0) } == true
+        if failed {
             let error = stderr.trimmingCharacters(in: .whitespacesAndNewlines)
             output += (output.isEmpty ? "" : "\n") + String(error.suffix(600))
         }
-        return Truncation.fit(output, limit: CheckedReasoningPlanner.outputLimit)
+        return (Truncation.fit(output, limit: CheckedReasoningPlanner.outputLimit), failed)
     }
 
     mutating func nextCall(_ tool: String, _ arguments: [String: JSONValue]) -> ToolCall {
