@@ -13,11 +13,15 @@ final class AgentsAndEvalTests: XCTestCase {
     static let root = Repository.root
     var agents: URL { Self.root.appendingPathComponent("Agents") }
 
-    func testTheFourShippedAgentsLoad() throws {
+    func testTheShippedAgentsLoad() throws {
         let math = try AgentLoader.load("math", directories: [agents])
-        XCTAssertEqual(math.plugins, ["calc"])
-        XCTAssertEqual(math.strategy, .planExecute)
-        XCTAssertEqual(math.limits.maxSteps, 6)
+        XCTAssertEqual(math.plugins, ["calc", "code-runner"])
+        XCTAssertEqual(math.strategy, .checkedReasoning)
+        XCTAssertEqual(math.tools, ["evaluate", "run_python"], "the tools checked reasoning calls")
+        let mathPlan = try AgentLoader.load("math-plan", directories: [agents])
+        XCTAssertEqual(mathPlan.plugins, ["calc"])
+        XCTAssertEqual(mathPlan.strategy, .planExecute)
+        XCTAssertEqual(mathPlan.limits.maxSteps, 6)
         let research = try AgentLoader.load("research", directories: [agents])
         XCTAssertEqual(research.plugins, ["web-fetch", "calc"])
         XCTAssertEqual(research.tools, ["fetch", "evaluate"])
@@ -27,7 +31,7 @@ final class AgentsAndEvalTests: XCTestCase {
         XCTAssertEqual(coder.limits.maxSteps, 3, "Self-Debug: at most 3 runs")
         XCTAssertEqual(coder.computeTools, ["run_python"], "the answer rests on a successful run")
         XCTAssertEqual(try AgentLoader.load("default", directories: [agents]).plugins, [])
-        XCTAssertEqual(AgentLoader.available(in: [agents]), ["coder", "default", "math", "research"])
+        XCTAssertEqual(AgentLoader.available(in: [agents]), ["coder", "default", "math", "math-plan", "research"])
     }
 
     func testOmittedSectionsGetDefaultsAndSnakeCaseSamplingIsRead() throws {
@@ -86,7 +90,7 @@ final class AgentsAndEvalTests: XCTestCase {
         XCTAssertTrue(message("name: [x\n").hasPrefix("a.yaml: not valid YAML: "))
         XCTAssertThrowsError(try AgentLoader.load("nosuch", directories: [agents])) { error in
             XCTAssertTrue("\(error)".hasPrefix("no agent named 'nosuch' (looked in "), "\(error)")
-            XCTAssertTrue("\(error)".hasSuffix("available: coder, default, math, research"), "\(error)")
+            XCTAssertTrue("\(error)".hasSuffix("available: coder, default, math, math-plan, research"), "\(error)")
         }
     }
 

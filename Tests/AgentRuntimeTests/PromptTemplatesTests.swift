@@ -50,7 +50,7 @@ final class PromptTemplatesTests: XCTestCase {
 
     func testTheShippedPromptFilesHaveEverySectionTheirStrategyNeeds() throws {
         let sets = try AgentLoader.prompts(directories: [Repository.root.appendingPathComponent("Agents")])
-        XCTAssertEqual(Set(sets.keys), ["plan-execute", "react"])
+        XCTAssertEqual(Set(sets.keys), Set(AgentDefinition.Strategy.allCases.map(\.rawValue)))
         for (name, set) in sets {
             let strategy = try XCTUnwrap(AgentDefinition.Strategy(rawValue: name))
             for section in Orchestrator.promptSections(for: strategy) {
@@ -61,7 +61,7 @@ final class PromptTemplatesTests: XCTestCase {
 
     func testAgentsCarryTheirPromptsAndPoliciesIntoTheTraceHeader() throws {
         let agents = Repository.root.appendingPathComponent("Agents")
-        let math = try AgentLoader.load("math", directories: [agents])
+        let math = try AgentLoader.load("math-plan", directories: [agents])
         XCTAssertEqual(math.prompts?["plan-execute"]?.version, try AgentLoader.prompts(directories: [agents])["plan-execute"]?.version)
         XCTAssertNil(math.policies, "the defaults")
         // The definition round-trips through the header's JSON with its prompts.

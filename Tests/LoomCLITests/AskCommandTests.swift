@@ -12,7 +12,7 @@ final class AskCommandTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: home) }
         let trace = home.appendingPathComponent("run.jsonl")
         let cli = CLIRunner(environment: ["LOOM_HOME": home.path])
-        let output = try cli.run(["ask", "--agent", "math", "--model", model, "--json", "--trace", trace.path,
+        let output = try cli.run(["ask", "--agent", "math-plan", "--model", model, "--json", "--trace", trace.path,
                                   "Differentiate x^4 - 8x^2 with respect to x, then solve the derivative = 0 for x."])
         XCTAssertEqual(output.status, 0, output.stderr)
         let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any],

@@ -16,10 +16,10 @@ final class PromptCacheCommandTests: XCTestCase {
                                                    withDestinationURL: TestModels.loomHome.appendingPathComponent("models"))
         let cli = CLIRunner(environment: ["LOOM_HOME": home.path])
 
-        let warm = try cli.run(["agents", "warm", "math", "--model", model])
+        let warm = try cli.run(["agents", "warm", "math-plan", "--model", model])
         XCTAssertEqual(warm.status, 0, warm.stderr)
-        XCTAssertTrue(warm.stdout.contains("math: ") && warm.stdout.contains("tokens computed and saved"), warm.stdout)
-        let again = try cli.run(["agents", "warm", "math", "--model", model])
+        XCTAssertTrue(warm.stdout.contains("math-plan: ") && warm.stdout.contains("tokens computed and saved"), warm.stdout)
+        let again = try cli.run(["agents", "warm", "math-plan", "--model", model])
         XCTAssertTrue(again.stdout.contains("already cached (loaded and checked)"), again.stdout)
 
         let list = try cli.run(["cache", "list"])
@@ -27,7 +27,7 @@ final class PromptCacheCommandTests: XCTestCase {
         XCTAssertTrue(list.stdout.contains("1 entries"), list.stdout)
 
         let trace = home.appendingPathComponent("run.jsonl")
-        let ask = try cli.run(["ask", "--agent", "math", "--model", model, "--json", "--trace", trace.path,
+        let ask = try cli.run(["ask", "--agent", "math-plan", "--model", model, "--json", "--trace", trace.path,
                                "Compute 3^13 and subtract 777 from it."])
         XCTAssertEqual(ask.status, 0, ask.stderr)
         let calls = try String(contentsOf: trace, encoding: .utf8).split(separator: "\n").compactMap { line in

@@ -16,7 +16,7 @@ final class RemoteModelTests: XCTestCase {
         var runs: [(answer: String, calls: [String])] = []
         for (name, reference) in [("local", model), ("remote", "openai:\(server.baseURL)#\(ServeTests.qwen)")] {
             let trace = home.appendingPathComponent("\(name).jsonl")
-            let output = try cli.run(["ask", "--agent", "math", "--model", reference, "--json", "--trace", trace.path, question])
+            let output = try cli.run(["ask", "--agent", "math-plan", "--model", reference, "--json", "--trace", trace.path, question])
             XCTAssertEqual(output.status, 0, "\(name): \(output.stderr)\nserver log:\n\(server.log)")
             let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any],
                                        output.stdout)
@@ -61,7 +61,7 @@ final class RemoteServerWithoutStructuredOutputTests: XCTestCase {
         let home = FileManager.default.temporaryDirectory.appendingPathComponent("loom-plain-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: home) }
         let output = try CLIRunner(environment: ["LOOM_HOME": home.path]).run(
-            ["ask", "--agent", "math", "--model", "openai:http://127.0.0.1:\(port)/v1#plain", "What is 2 + 2?"])
+            ["ask", "--agent", "math-plan", "--model", "openai:http://127.0.0.1:\(port)/v1#plain", "What is 2 + 2?"])
         process.terminate()
         process.waitUntilExit()
         let log = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)

@@ -16,7 +16,7 @@ final class ServePageBrowserTests: XCTestCase {
         defer { server.stop() }
 
         var link = try XCTUnwrap(URLComponents(string: "http://127.0.0.1:\(server.port)/"))
-        link.queryItems = [URLQueryItem(name: "agent", value: "math"),
+        link.queryItems = [URLQueryItem(name: "agent", value: "math-plan"),
                            URLQueryItem(name: "q", value: "A ferry carries 45 cars on each of 6 trips a day. How many cars is that in 7 days?")]
         // Driven over the DevTools protocol: the DOM is read once the run is done and shown.
         let page = try Self.openUntilDone(try XCTUnwrap(link.url))

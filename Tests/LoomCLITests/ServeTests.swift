@@ -58,7 +58,7 @@ final class ServeTests: XCTestCase {
 
     func testAgentAsAModelStreamsItsStepsAndNamesItsTrace() throws {
         let server = try server()
-        let output = try OpenAIClientCheck.run("agent", server: server, model: "loom-agent/math")
+        let output = try OpenAIClientCheck.run("agent", server: server, model: "loom-agent/math-plan")
         XCTAssertEqual(output.status, 0, "\(output.stdout)\n\(output.stderr)\nserver log:\n\(server.log)")
         let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data((output.stdout.split(separator: "\n").first ?? "").utf8))
                                    as? [String: Any], output.stdout)
