@@ -37,13 +37,43 @@ public final class PluginProcess: @unchecked Sendable {
     }
 
     /// Calls a tool and returns its text content joined, and whether it was an error.
+    ///
+    /// A call that has no reply after `callTimeout` seconds fails the test instead of hanging the suite
+    /// (the MCP client can wait forever for a reply it missed; every plugin's own limits are far shorter).
     public func call(_ tool: String, _ arguments: [String: Value]) async throws -> (text: String, isError: Bool) {
-        let (content, isError) = try await client.callTool(name: tool, arguments: arguments)
-        let text = content.compactMap { item -> String? in
-            if case .text(let text, _, _) = item { return text }
-            return nil
-        }.joined(separator: "\n")
-        return (text, isError ?? false)
+        let client = self.client
+        return try await Self.firstOf(seconds: Self.callTimeout, what: "the \(tool) call") {
+            let (content, isError) = try await client.callTool(name: tool, arguments: arguments)
+            let text = content.compactMap { item -> String? in
+                if case .text(let text, _, _) = item { return text }
+                return nil
+            }.joined(separator: "\n")
+            return (text, isError ?? false)
+        }
+    }
+
+    /// Seconds a tool call may take in a test before it counts as hung.
+    public static let callTimeout: Double = 300
+
+    /// The result of `work`, or a `timedOut` error once `seconds` have passed without one (the work is
+    /// then left running; a missed reply never arrives).
+    static func firstOf<T: Sendable>(seconds: Double, what: String,
+                                     _ work: @escaping @Sendable () async throws -> T) async throws -> T {
+        let once = ResumeOnce()
+        return try await withCheckedThrowingContinuation { continuation in
+            Task {
+                do {
+                    let value = try await work()
+                    if once.claim() { continuation.resume(returning: value) }
+                } catch {
+                    if once.claim() { continuation.resume(throwing: error) }
+                }
+            }
+            Task {
+                try? await Task.sleep(nanoseconds: UInt64(seconds * 1_000_000_000))
+                if once.claim() { continuation.resume(throwing: PluginProcessError.timedOut(what: what, seconds: seconds)) }
+            }
+        }
     }
 
     /// Stops the plugin.
@@ -61,10 +91,27 @@ public final class PluginProcess: @unchecked Sendable {
 /// Errors starting a plugin in tests.
 public enum PluginProcessError: Error, CustomStringConvertible {
     case notBuilt(String)
+    case timedOut(what: String, seconds: Double)
 
     public var description: String {
         switch self {
         case .notBuilt(let path): return "plugin executable not built at \(path); run swift build first"
+        case .timedOut(let what, let seconds): return "\(what) had no reply after \(Int(seconds)) s (hung)"
         }
+    }
+}
+
+/// Lets exactly one of several racing tasks resume a continuation.
+final class ResumeOnce: @unchecked Sendable {
+    private let lock = NSLock()
+    private var claimed = false
+
+    /// True for the first caller only.
+    func claim() -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        if claimed { return false }
+        claimed = true
+        return true
     }
 }
