@@ -12,21 +12,16 @@ final class AskCommandTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: home) }
         let trace = home.appendingPathComponent("run.jsonl")
         let cli = CLIRunner(environment: ["LOOM_HOME": home.path])
-        let output = try cli.run(["ask", "--agent", "math-plan", "--model", model, "--json", "--trace", trace.path,
-                                  "Differentiate x^4 - 8x^2 with respect to x, then solve the derivative = 0 for x."])
-        XCTAssertEqual(output.status, 0, output.stderr)
-        let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any],
-                                   output.stdout)
-        let answer = try XCTUnwrap(report["answer"] as? String)
+        let run = try AskRun.run(cli, ["--agent", "math-plan", "--model", model,
+                                       "Differentiate x^4 - 8x^2 with respect to x, then solve the derivative = 0 for x."],
+                                 trace: trace)
+        let answer = run.answer
         // d/dx (x⁴ - 8x²) = 4x³ - 16x = 4x(x - 2)(x + 2), zero at -2, 0 and 2.
         let roots = answer.components(separatedBy: CharacterSet(charactersIn: "-0123456789").inverted).filter { !$0.isEmpty }
         XCTAssertEqual(Set(roots), ["-2", "0", "2"], "answer: \(answer)")
-        XCTAssertGreaterThanOrEqual(report["tool_calls"] as? Int ?? 0, 2, "both steps must run in calc")
+        XCTAssertGreaterThanOrEqual(run.report["tool_calls"] as? Int ?? 0, 2, "both steps must run in calc")
 
-        let records = try String(contentsOf: trace, encoding: .utf8).split(separator: "\n").map { line in
-            try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
-        }
-        let calls = records.filter { $0["type"] as? String == "tool_call" }.compactMap { $0["call"] as? [String: Any] }
+        let calls = run.toolCalls
         XCTAssertTrue(calls.contains { $0["name"] as? String == "differentiate" }, "calls: \(calls)")
         // the second step received the first step's exact result through its reference
         let equations = calls.filter { $0["name"] as? String == "solve" }

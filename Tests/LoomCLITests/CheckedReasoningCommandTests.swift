@@ -26,22 +26,16 @@ final class CheckedReasoningCommandTests: XCTestCase {
             """.write(to: agents.appendingPathComponent("reckoner.yaml"), atomically: true, encoding: .utf8)
         let trace = home.appendingPathComponent("run.jsonl")
         let cli = CLIRunner(environment: ["LOOM_HOME": home.path])
-        let output = try cli.run(["ask", "--agent", "reckoner", "--model", model, "--json", "--trace", trace.path,
-                                  "A bakery bakes 37 trays of 24 rolls and sells 295 rolls. How many rolls are left?"])
-        XCTAssertEqual(output.status, 0, output.stderr)
-        let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any],
-                                   output.stdout)
-        let answer = try XCTUnwrap(report["answer"] as? String)
+        let run = try AskRun.run(cli, ["--agent", "reckoner", "--model", model,
+                                       "A bakery bakes 37 trays of 24 rolls and sells 295 rolls. How many rolls are left?"],
+                                 trace: trace)
+        let answer = run.answer
         // 37 × 24 = 888 rolls, 888 − 295 = 593 left.
         let numbers = answer.components(separatedBy: CharacterSet(charactersIn: "0123456789").inverted).filter { !$0.isEmpty }
         XCTAssertEqual(numbers.last, "593", "answer: \(answer)")
-
-        let records = try String(contentsOf: trace, encoding: .utf8).split(separator: "\n").map { line in
-            try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
-        }
-        let calls = records.filter { $0["type"] as? String == "tool_call" }
-        XCTAssertFalse(calls.isEmpty, "the reasoning's arithmetic must be computed by a tool")
-        let purposes = records.filter { $0["type"] as? String == "model_call" }.compactMap { ($0["model_call"] as? [String: Any])?["purpose"] as? String }
+        XCTAssertFalse(run.toolCalls.isEmpty, "the reasoning's arithmetic must be computed by a tool")
+        let purposes = run.records.filter { $0["type"] as? String == "model_call" }
+            .compactMap { ($0["model_call"] as? [String: Any])?["purpose"] as? String }
         XCTAssertEqual(Set(purposes), ["reason"])
 
         let replay = try cli.run(["replay", trace.path, "--json"])

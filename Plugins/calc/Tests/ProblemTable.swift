@@ -126,7 +126,7 @@ enum ProblemTable {
         .integral("exp(-x^2)", from: "-inf", to: "inf", "sqrt(pi)"),
         .integral("1/x", from: "1", to: "e", "1"),
         .integral("1/(4+x^2)", from: "-inf", to: "inf", "pi/2"),
-        .integral("x*exp(x)", from: "0", to: "1", "1"),
+        .integral("x*exp(x)", from: "1", to: "2", "exp(2)"),
         .integral("ln(x)", from: "1", to: "2", "2*log(2)-1"),
         .integral("sqrt(x)", from: "0", to: "4", "16/3"),
         .integral("1/x^2", from: "1", to: "∞", "1"),

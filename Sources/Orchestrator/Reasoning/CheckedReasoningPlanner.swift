@@ -126,7 +126,7 @@ struct ReasoningRun {
                 break
             }
             text += completion.text
-            if try await correctFirstMistake() { continue }
+            if await correctFirstMistake() { continue }
             if stop != nil { finished = true; break }
             if completion.finishReason == .stopString {
                 // An output block with no program before it: the model writes it itself.
@@ -145,7 +145,7 @@ struct ReasoningRun {
     /// Checks the text after `checked`: the calculations of its prose up to the first program not yet
     /// run, then that program. Returns true when the text changed (a value was corrected or a program's
     /// output put in), so that the model goes on from there.
-    mutating func correctFirstMistake() async throws -> Bool {
+    mutating func correctFirstMistake() async -> Bool {
         let from = text.index(text.startIndex, offsetBy: checked)
         let program = canRun ? ProgramBlocks.firstUnrun(in: text, from: from) : nil
         let proseEnd = program?.block.upperBound ?? text.endIndex
@@ -179,18 +179,17 @@ struct ReasoningRun {
     mutating func firstWrong(_ claims: [ArithmeticClaim]) async -> (ArithmeticClaim, Double)? {
         let checkable = Array(claims.prefix(session.budget.remainingSteps))
         guard !checkable.isEmpty else { return nil }
+        // The session remembers every result by tool and arguments: a calculation already made is not
+        // made again, and each new one is made once.
+        let checks = checkable.map { ToolCall(id: "", name: CheckedReasoningPlanner.calculator,
+                                              arguments: ["expression": .string($0.expression)]) }
         var toRun: [ToolCall] = []
-        var calls: [ToolCall] = []
-        for claim in checkable {
-            let call = nextCall(CheckedReasoningPlanner.calculator, ["expression": .string(claim.expression)])
-            calls.append(call)
-            if session.previousResult(of: call) == nil, !toRun.contains(where: { $0.arguments == call.arguments }) {
-                toRun.append(call)
-            }
+        for check in checks where session.previousResult(of: check) == nil && !toRun.contains(where: { $0.arguments == check.arguments }) {
+            toRun.append(nextCall(check.name, check.arguments))
         }
         _ = await session.execute(toRun)
-        for (claim, call) in zip(checkable, calls) {
-            guard let result = session.previousResult(of: call), !result.isError,
+        for (claim, check) in zip(checkable, checks) {
+            guard let result = session.previousResult(of: check), !result.isError,
                   let correct = ArithmeticClaims.number(References.value(of: result)) else { continue }
             if !claim.agrees(with: correct) { return (claim, correct) }
         }
@@ -214,8 +213,8 @@ struct ReasoningRun {
         return (Truncation.fit(output, limit: CheckedReasoningPlanner.outputLimit), failed)
     }
 
-    mutating func nextCall(_ tool: String, _ arguments: [String: JSONValue]) -> ToolCall {
+    mutating func nextCall(_ tool: String, _ arguments: JSONValue) -> ToolCall {
         calls += 1
-        return ToolCall(id: "c\(calls)", name: tool, arguments: .object(arguments))
+        return ToolCall(id: "c\(calls)", name: tool, arguments: arguments)
     }
 }
