@@ -9,8 +9,10 @@ public struct AgentDefinition: Codable, Hashable, Sendable {
         /// The model reasons in its own words; calc computes each calculation it writes and the code
         /// runner runs each program, and the reasoning goes on from the real values.
         case checkedReasoning = "checked-reasoning"
+        /// Choose one of `routes` for the question (one short constrained model call), and let it answer.
+        case route
 
-        /// The strategies' names for a message: "plan-execute, react or checked-reasoning".
+        /// The strategies' names for a message: "plan-execute, react, checked-reasoning or route".
         public static var names: String {
             let all = allCases.map(\.rawValue)
             return all.dropLast().joined(separator: ", ") + " or " + all.last!
@@ -80,6 +82,9 @@ public struct AgentDefinition: Codable, Hashable, Sendable {
     /// `sampling`, the others sampled at temperature 0.7), stopping as soon as two end on the same
     /// final number, which is the answer; nil or 1 for one path.
     public var selfConsistency: Int?
+    /// For the `route` strategy: the agents it chooses among, whole (the loader resolves the names the
+    /// file lists), so that a trace header holds everything a replay needs; nil for other strategies.
+    public var routes: [AgentDefinition]?
     /// Budgets.
     public var limits: Limits
 
@@ -88,7 +93,8 @@ public struct AgentDefinition: Codable, Hashable, Sendable {
                 plugins: [String], tools: [String]? = nil, model: String? = nil,
                 sampling: SamplingSettings = .greedy, limits: Limits = Limits(), examples: String? = nil,
                 computeTools: [String]? = nil, modelAPIKeyEnv: String? = nil, policies: [String]? = nil,
-                prompts: [String: PromptTemplates]? = nil, selfConsistency: Int? = nil) {
+                prompts: [String: PromptTemplates]? = nil, selfConsistency: Int? = nil, routes: [AgentDefinition]? = nil) {
+        self.routes = routes
         self.policies = policies
         self.selfConsistency = selfConsistency
         self.prompts = prompts
@@ -109,6 +115,6 @@ public struct AgentDefinition: Codable, Hashable, Sendable {
     enum CodingKeys: String, CodingKey {
         case name, description, systemPrompt = "system_prompt", examples, strategy, plugins, tools
         case computeTools = "compute_tools", model, modelAPIKeyEnv = "model_api_key_env", sampling, limits
-        case policies, prompts, selfConsistency = "self_consistency"
+        case policies, prompts, selfConsistency = "self_consistency", routes
     }
 }

@@ -87,12 +87,13 @@ public struct Orchestrator: Sendable {
         self.progress = progress
     }
 
-    /// The planner for a strategy.
-    public static func planner(for strategy: AgentDefinition.Strategy) -> any Planner {
+    /// The planner for a strategy; nil for `route`, which hands the question to another agent's planner.
+    public static func planner(for strategy: AgentDefinition.Strategy) -> (any Planner)? {
         switch strategy {
         case .planExecute: return PlanExecutePlanner()
         case .react: return ReActPlanner()
         case .checkedReasoning: return CheckedReasoningPlanner()
+        case .route: return nil
         }
     }
 
@@ -100,19 +101,30 @@ public struct Orchestrator: Sendable {
     public static func promptSections(for strategy: AgentDefinition.Strategy) -> [String] {
         switch strategy {
         case .planExecute: return PlanPrompts.sections
-        case .react, .checkedReasoning: return ["system"]
+        case .react, .checkedReasoning, .route: return ["system"]
         }
     }
 
     /// Answers `question`. Model mistakes become observations; errors of the model backend, the tool
     /// listing or Loom itself end the run, are recorded in the trace, and are rethrown.
     public func run(question: String) async throws -> RunOutcome {
-        let agent = configuration.agent
-        let session: RunSession
+        var session: RunSession
         do {
             let available: [ToolSpec]
             do { available = try await tools.tools() } catch {
                 throw OrchestratorError.toolListFailed(underlying: String(describing: error))
+            }
+            var agent = configuration.agent
+            var routing: RunSession?
+            if agent.strategy == .route {
+                let router = RunSession(question: question, agent: agent, catalog: ToolCatalog(available: [], agent: agent),
+                                        configuration: configuration, model: model, executor: tools, clock: clock,
+                                        sink: sink, progress: progress)
+                agent = try await AgentRouter().choose(router)
+                guard agent.strategy != .route else {
+                    throw OrchestratorError.invalidConfiguration(reason: "the routed agent '\(agent.name)' routes again")
+                }
+                routing = router
             }
             var catalog = ToolCatalog(available: available, agent: agent)
             if agent.strategy == .react, catalog.tool(named: ReActPlanner.finalAnswerName) != nil {
@@ -122,6 +134,7 @@ public struct Orchestrator: Sendable {
             if let selection { catalog = catalog.restricted(to: selection.selected) }
             session = RunSession(question: question, agent: agent, catalog: catalog, configuration: configuration,
                                  model: model, executor: tools, clock: clock, sink: sink, progress: progress)
+            if let routing { session.continueCounting(from: routing) }
             if let selection {
                 await session.record(.toolSelection(selected: selection.selected, offered: selection.offered,
                                                     terms: selection.terms))
@@ -132,7 +145,10 @@ public struct Orchestrator: Sendable {
         }
         let result: PlannerResult
         do {
-            result = try await Self.planner(for: agent.strategy).run(session)
+            guard let planner = Self.planner(for: session.agent.strategy) else {
+                throw OrchestratorError.invalidConfiguration(reason: "no planner for the strategy \(session.agent.strategy.rawValue)")
+            }
+            result = try await planner.run(session)
         } catch {
             await session.record(.error(message: String(describing: error)))
             throw error

@@ -41,6 +41,15 @@ public final class RunSession {
         budget = BudgetTracker(limits: agent.limits, clock: clock)
     }
 
+    /// Takes over the counts of `earlier` (a routing session that chose this session's agent): its model
+    /// calls, reused prompt tokens and generated tokens count as this run's.
+    func continueCounting(from earlier: RunSession) {
+        modelCalls += earlier.modelCalls
+        toolCalls += earlier.toolCalls
+        reusedPromptTokens = earlier.reusedPromptTokens + reusedPromptTokens
+        budget.tokensUsed += earlier.budget.tokensUsed
+    }
+
     /// Characters of one tool result that may enter the prompt: 3/8 of the context's tokens, at most
     /// 4,000 (about 1,000 tokens, half a minute of prefill on 2 cores) however large the context is.
     public var resultLimit: Int {

@@ -30,8 +30,66 @@ final class AgentsAndEvalTests: XCTestCase {
         XCTAssertEqual(coder.strategy, .react)
         XCTAssertEqual(coder.limits.maxSteps, 3, "Self-Debug: at most 3 runs")
         XCTAssertEqual(coder.computeTools, ["run_python"], "the answer rests on a successful run")
-        XCTAssertEqual(try AgentLoader.load("default", directories: [agents]).plugins, [])
-        XCTAssertEqual(AgentLoader.available(in: [agents]), ["coder", "default", "math", "math-plan", "research"])
+        XCTAssertEqual(try AgentLoader.load("general", directories: [agents]).plugins, [], "every registered plugin")
+        let routing = try AgentLoader.load("default", directories: [agents])
+        XCTAssertEqual(routing.strategy, .route)
+        XCTAssertEqual(routing.plugins, [])
+        XCTAssertEqual(routing.routes?.map(\.name), ["math", "research", "coder", "general"])
+        XCTAssertEqual(routing.routes?.first, math, "a route is the agent its own file defines")
+        XCTAssertNotNil(routing.prompts?["route"], "the routing prompt ships with the agents")
+        XCTAssertEqual(AgentLoader.available(in: [agents]), ["coder", "default", "general", "math", "math-plan", "research"])
+    }
+
+    func testARoutingAgentsRoutesAreCheckedWhenItLoads() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("loom-routes-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        func write(_ name: String, _ text: String) throws {
+            try text.write(to: folder.appendingPathComponent("\(name).yaml"), atomically: true, encoding: .utf8)
+        }
+        try write("sums", "name: sums\nsystem_prompt: s\nstrategy: checked-reasoning\nplugins: [calc]\n")
+        try write("pages", "name: pages\nsystem_prompt: p\nplugins: [web-fetch]\n")
+        try write("anything", "name: anything\nsystem_prompt: a\n")
+        try write("desk", "name: desk\nsystem_prompt: d\nstrategy: route\nroutes: [sums, pages]\n")
+        try write("loop", "name: loop\nsystem_prompt: l\nstrategy: route\nroutes: [loop, sums]\n")
+        try write("nested", "name: nested\nsystem_prompt: n\nstrategy: route\nroutes: [desk, sums]\n")
+        try write("narrow", "name: narrow\nsystem_prompt: n\nstrategy: route\nplugins: [calc]\nroutes: [sums, pages]\n")
+        try write("wide", "name: wide\nsystem_prompt: w\nstrategy: route\nplugins: [calc, web-fetch]\nroutes: [sums, anything]\n")
+        XCTAssertEqual(try AgentLoader.load("desk", directories: [folder]).routes?.map(\.name), ["sums", "pages"])
+        func refused(_ text: String, _ expected: String, file: StaticString = #filePath, line: UInt = #line) {
+            XCTAssertThrowsError(try AgentLoader.parse(text, promptDirectories: [folder]), file: file, line: line) { error in
+                XCTAssertTrue("\(error)".contains(expected), "\(error)", file: file, line: line)
+            }
+        }
+        refused("name: r\nsystem_prompt: r\nstrategy: route\n", "must list at least two different agents")
+        refused("name: r\nsystem_prompt: r\nstrategy: route\nroutes: [sums, sums]\n", "must list at least two different agents")
+        refused("name: r\nsystem_prompt: r\nroutes: [sums, pages]\n", "is only for the route strategy")
+        refused("name: r\nsystem_prompt: r\nstrategy: route\nroutes: [sums, nowhere]\n", "cannot load 'nowhere'")
+        for name in ["loop", "nested"] {
+            XCTAssertThrowsError(try AgentLoader.load(name, directories: [folder])) { error in
+                XCTAssertTrue("\(error)".contains("a routing agent's routes must answer"), "\(error)")
+            }
+        }
+        XCTAssertThrowsError(try AgentLoader.load("narrow", directories: [folder])) { error in
+            XCTAssertTrue("\(error)".contains("'pages' uses web-fetch, which this agent's plugins do not include"), "\(error)")
+        }
+        XCTAssertThrowsError(try AgentLoader.load("wide", directories: [folder])) { error in
+            XCTAssertTrue("\(error)".contains("'anything' uses every plugin"), "\(error)")
+        }
+    }
+
+    func testAsksOptionsReachTheAgentsARoutingAgentChoosesAmong() throws {
+        var routing = try AgentLoader.load("default", directories: [agents])
+        try AskOverrides(seed: 5, maxSteps: 2, strategy: "react").apply(to: &routing)
+        XCTAssertEqual(routing.strategy, .route, "the routing agent still routes")
+        XCTAssertEqual(routing.sampling.seed, 5)
+        XCTAssertEqual(routing.routes?.map(\.strategy), [.react, .react, .react, .react])
+        XCTAssertEqual(routing.routes?.map(\.limits.maxSteps), [2, 2, 2, 2])
+        XCTAssertEqual(routing.routes?.map(\.sampling.seed), [5, 5, 5, 5])
+        var math = try AgentLoader.load("math", directories: [agents])
+        XCTAssertThrowsError(try AskOverrides(strategy: "route").apply(to: &math)) { error in
+            XCTAssertTrue("\(error)".contains("--strategy route needs an agent that lists its routes"), "\(error)")
+        }
     }
 
     func testOmittedSectionsGetDefaultsAndSnakeCaseSamplingIsRead() throws {
@@ -76,7 +134,7 @@ final class AgentsAndEvalTests: XCTestCase {
         XCTAssertEqual(message("name: a\nsystem_prompt: x\nlimits:\n  max_step: 3\n"),
                        "a.yaml: unknown key 'limits.max_step' (known keys: max_steps, max_tokens, wall_seconds, max_replans)")
         XCTAssertEqual(message("name: a\nsystem_prompt: x\nsystem_promt: y\n").hasPrefix("a.yaml: unknown key 'system_promt'"), true)
-        XCTAssertEqual(message("name: a\nsystem_prompt: x\nstrategy: plan\n"), "a.yaml: 'strategy' must be plan-execute, react or checked-reasoning, got 'plan'")
+        XCTAssertEqual(message("name: a\nsystem_prompt: x\nstrategy: plan\n"), "a.yaml: 'strategy' must be plan-execute, react, checked-reasoning or route, got 'plan'")
         XCTAssertEqual(message("name: a\n"), "a.yaml: 'system_prompt' is required")
         XCTAssertEqual(message("name: a\nsystem_prompt: x\nself_consistency: 0\n"),
                        "a.yaml: 'self_consistency' must be a whole number from 1 to 16")
@@ -90,7 +148,7 @@ final class AgentsAndEvalTests: XCTestCase {
         XCTAssertTrue(message("name: [x\n").hasPrefix("a.yaml: not valid YAML: "))
         XCTAssertThrowsError(try AgentLoader.load("nosuch", directories: [agents])) { error in
             XCTAssertTrue("\(error)".hasPrefix("no agent named 'nosuch' (looked in "), "\(error)")
-            XCTAssertTrue("\(error)".hasSuffix("available: coder, default, math, math-plan, research"), "\(error)")
+            XCTAssertTrue("\(error)".hasSuffix("available: coder, default, general, math, math-plan, research"), "\(error)")
         }
     }
 

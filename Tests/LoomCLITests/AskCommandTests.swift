@@ -38,6 +38,6 @@ final class AskCommandTests: XCTestCase {
     func testBadStrategyIsAClearError() throws {
         let output = try CLIRunner().run(["ask", "--strategy", "guess", "What is 1+1?"])
         XCTAssertNotEqual(output.status, 0)
-        XCTAssertTrue(output.stderr.contains("--strategy must be plan-execute, react or checked-reasoning, got 'guess'"), output.stderr)
+        XCTAssertTrue(output.stderr.contains("--strategy must be plan-execute, react, checked-reasoning or route, got 'guess'"), output.stderr)
     }
 }

@@ -23,7 +23,7 @@ enum Fixtures {
     }
 
     /// The strategies' prompts as the repository ships them (`Agents/prompts/`).
-    static let prompts: [String: PromptTemplates] = Dictionary(uniqueKeysWithValues: [AgentDefinition.Strategy.planExecute, .react, .checkedReasoning].map { strategy in
+    static let prompts: [String: PromptTemplates] = Dictionary(uniqueKeysWithValues: AgentDefinition.Strategy.allCases.map { strategy in
         let file = Repository.root.appendingPathComponent("Agents/prompts/\(strategy.rawValue).prompts")
         // swiftlint:disable:next force_try
         return (strategy.rawValue, try! PromptTemplates.load(file: file, required: Orchestrator.promptSections(for: strategy)))

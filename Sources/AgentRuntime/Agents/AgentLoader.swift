@@ -36,7 +36,7 @@ public enum AgentLoaderError: Error, CustomStringConvertible, Sendable {
 /// and a precise error for what is wrong.
 public enum AgentLoader {
     /// Keys of each section, as written in the files (snake_case).
-    static let topKeys = ["name", "description", "system_prompt", "examples", "strategy", "plugins", "tools", "compute_tools", "model", "model_api_key_env", "sampling", "limits", "policies", "self_consistency"]
+    static let topKeys = ["name", "description", "system_prompt", "examples", "strategy", "plugins", "tools", "compute_tools", "model", "model_api_key_env", "sampling", "limits", "policies", "self_consistency", "routes"]
     static let limitKeys = ["max_steps", "max_tokens", "wall_seconds", "max_replans"]
     /// Sampling keys in the file and the field they set.
     static let samplingKeys: [(file: String, field: String)] = [
@@ -52,11 +52,17 @@ public enum AgentLoader {
 
     /// Loads the agent `nameOrPath`: a file path if it names a file, else `<name>.yaml|.yml|.json` in `directories`.
     public static func load(_ nameOrPath: String, directories: [URL] = directories()) throws -> AgentDefinition {
-        if FileManager.default.fileExists(atPath: nameOrPath) { return try load(file: nameOrPath) }
+        try load(nameOrPath, directories: directories, asRoute: false)
+    }
+
+    /// `load`; `asRoute` loads an agent a routing agent names, whose own routes are not resolved (a
+    /// route that routes in turn is refused, so no file is loaded twice in a chain).
+    static func load(_ nameOrPath: String, directories: [URL], asRoute: Bool) throws -> AgentDefinition {
+        if FileManager.default.fileExists(atPath: nameOrPath) { return try load(file: nameOrPath, asRoute: asRoute) }
         for directory in directories {
             for ext in ["yaml", "yml", "json"] {
                 let path = directory.appendingPathComponent("\(nameOrPath).\(ext)").path
-                if FileManager.default.fileExists(atPath: path) { return try load(file: path, directories: directories) }
+                if FileManager.default.fileExists(atPath: path) { return try load(file: path, directories: directories, asRoute: asRoute) }
             }
         }
         throw AgentLoaderError.notFound(name: nameOrPath, searched: directories.map(\.path), available: available(in: directories))
@@ -74,12 +80,16 @@ public enum AgentLoader {
 
     /// Loads one file; its strategies' prompts come from `prompts/` next to it, else from `directories`.
     public static func load(file path: String, directories: [URL] = directories()) throws -> AgentDefinition {
+        try load(file: path, directories: directories, asRoute: false)
+    }
+
+    static func load(file path: String, directories: [URL] = directories(), asRoute: Bool) throws -> AgentDefinition {
         let text: String
         do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
             throw AgentLoaderError.unreadable(path: path, reason: error.localizedDescription)
         }
         let own = URL(fileURLWithPath: path).deletingLastPathComponent()
-        return try parse(text, path: path, promptDirectories: [own] + directories)
+        return try parse(text, path: path, promptDirectories: [own] + directories, asRoute: asRoute)
     }
 
     /// The prompts of every strategy, each from the first of `directories` whose `prompts/` folder has
@@ -105,6 +115,10 @@ public enum AgentLoader {
     /// Parses YAML (or JSON) text into an agent; missing optional parts get their defaults, and the
     /// strategies' prompts are read from `promptDirectories` (see `prompts(directories:)`).
     public static func parse(_ text: String, path: String = "agent", promptDirectories: [URL] = directories()) throws -> AgentDefinition {
+        try parse(text, path: path, promptDirectories: promptDirectories, asRoute: false)
+    }
+
+    static func parse(_ text: String, path: String, promptDirectories: [URL], asRoute: Bool) throws -> AgentDefinition {
         let loaded: JSONValue
         do { loaded = try YAMLDocument.parse(text) } catch { throw AgentLoaderError.syntax(path: path, reason: "\(error)") }
         guard case .object(let top) = loaded else {
@@ -131,14 +145,50 @@ public enum AgentLoader {
         guard let strategy = AgentDefinition.Strategy(rawValue: strategyText) else {
             throw AgentLoaderError.invalidValue(path: path, key: "strategy", reason: "must be \(AgentDefinition.Strategy.names), got '\(strategyText)'")
         }
+        let plugins = try strings("plugins") ?? []
+        if asRoute, strategy == .route {
+            throw AgentLoaderError.invalidValue(path: path, key: "strategy", reason: "is route here, but a routing agent's routes must answer")
+        }
+        let routes = try routes(strings("routes"), strategy: strategy, plugins: plugins, path: path,
+                                directories: promptDirectories)
         return AgentDefinition(
             name: name, description: try string("description", required: false) ?? "",
             systemPrompt: try string("system_prompt", required: true) ?? "", strategy: strategy,
-            plugins: try strings("plugins") ?? [], tools: try strings("tools"), model: try string("model", required: false),
+            plugins: plugins, tools: try strings("tools"), model: try string("model", required: false),
             sampling: try sampling(top["sampling"], path: path), limits: try limits(top["limits"], path: path),
             examples: try string("examples", required: false), computeTools: try strings("compute_tools"),
             modelAPIKeyEnv: try string("model_api_key_env", required: false), policies: try policies(strings("policies"), path: path),
-            prompts: try prompts(directories: promptDirectories), selfConsistency: try selfConsistency(top["self_consistency"], path: path))
+            prompts: try prompts(directories: promptDirectories), selfConsistency: try selfConsistency(top["self_consistency"], path: path),
+            routes: routes)
+    }
+
+    /// The agents a `route` agent chooses among, loaded by name from `directories`: required (at least
+    /// two) with that strategy and refused with any other; none of them may route in turn, and each must
+    /// use only plugins the routing agent starts (all of them when its `plugins` is empty).
+    static func routes(_ names: [String]?, strategy: AgentDefinition.Strategy, plugins: [String], path: String,
+                       directories: [URL]) throws -> [AgentDefinition]? {
+        guard strategy == .route else {
+            if names != nil {
+                throw AgentLoaderError.invalidValue(path: path, key: "routes", reason: "is only for the route strategy")
+            }
+            return nil
+        }
+        guard let names, Set(names).count >= 2, Set(names).count == names.count else {
+            throw AgentLoaderError.invalidValue(path: path, key: "routes",
+                                                reason: "must list at least two different agents for the route strategy")
+        }
+        return try names.map { name in
+            let agent: AgentDefinition
+            do { agent = try load(name, directories: directories, asRoute: true) } catch {
+                throw AgentLoaderError.invalidValue(path: path, key: "routes", reason: "cannot load '\(name)': \(error)")
+            }
+            let outside = plugins.isEmpty ? [] : (agent.plugins.isEmpty ? ["every plugin"] : agent.plugins.filter { !plugins.contains($0) })
+            guard outside.isEmpty else {
+                throw AgentLoaderError.invalidValue(path: path, key: "routes",
+                                                    reason: "'\(name)' uses \(outside.joined(separator: ", ")), which this agent's plugins do not include")
+            }
+            return agent
+        }
     }
 
     /// The most reasoning paths of self-consistency: a whole number from 1 to 16.

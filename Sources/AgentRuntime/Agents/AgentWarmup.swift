@@ -49,6 +49,14 @@ public struct AgentWarmup: Sendable {
     /// Creates a warm-up over live components (the model must be a local one).
     public init(components: LiveComponents) { self.components = components }
 
+    /// Warms `agent`'s prefix and, for a routing agent, the prefix of each agent it routes to (the
+    /// routing call's prefix first): the results in that order.
+    public func warmWithRoutes(_ agent: AgentDefinition, modelName: String? = nil) async throws -> [Result] {
+        var results = [try await warm(agent, modelName: modelName)]
+        for route in agent.routes ?? [] { results.append(try await warm(route, modelName: modelName)) }
+        return results
+    }
+
     /// Warms `agent`'s prefix for `modelName` (default: the agent's model).
     /// - Throws: the model's or the plugins' errors; `AgentRunError.notWired` for a model that is not local.
     public func warm(_ agent: AgentDefinition, modelName: String? = nil) async throws -> Result {

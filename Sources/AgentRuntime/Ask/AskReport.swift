@@ -8,7 +8,7 @@ public struct AskOverrides: Sendable {
     public var seed: UInt64?
     /// Maximum tool calls.
     public var maxSteps: Int?
-    /// Planner strategy (`plan-execute` or `react`).
+    /// Planner strategy (`plan-execute`, `react` or `checked-reasoning`).
     public var strategy: String?
 
     /// Creates overrides.
@@ -26,8 +26,15 @@ public struct AskOverrides: Sendable {
         return definition
     }
 
-    /// Applies the overrides; an unknown strategy or a non-positive step count is an error.
+    /// Applies the overrides; an unknown strategy or a non-positive step count is an error. A routing
+    /// agent passes them on to the agents it routes to (its own routing call takes only the seed).
     public func apply(to agent: inout AgentDefinition) throws {
+        if agent.strategy == .route, var routes = agent.routes {
+            if let seed { agent.sampling.seed = seed }
+            for index in routes.indices { try apply(to: &routes[index]) }
+            agent.routes = routes
+            return
+        }
         if let seed { agent.sampling.seed = seed }
         if let maxSteps {
             guard maxSteps > 0 else { throw AskError.invalidOption("--max-steps must be at least 1, got \(maxSteps)") }
@@ -36,6 +43,9 @@ public struct AskOverrides: Sendable {
         if let strategy {
             guard let value = AgentDefinition.Strategy(rawValue: strategy) else {
                 throw AskError.invalidOption("--strategy must be \(AgentDefinition.Strategy.names), got '\(strategy)'")
+            }
+            guard value != .route else {
+                throw AskError.invalidOption("--strategy route needs an agent that lists its routes (like default)")
             }
             agent.strategy = value
         }

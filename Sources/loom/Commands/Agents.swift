@@ -5,8 +5,8 @@ import Foundation
 /// `loom agents`: the agent definitions and their prompt-cache warm-up.
 struct Agents: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "agents", abstract: "List agents, or warm their prompt prefixes in the prompt cache.",
-        subcommands: [List.self, Warm.self])
+        commandName: "agents", abstract: "List agents, warm their prompt prefixes in the prompt cache, or see where a routing agent sends questions.",
+        subcommands: [List.self, Warm.self, Route.self])
 
     /// `loom agents list`.
     struct List: ParsableCommand {
@@ -36,17 +36,44 @@ struct Agents: AsyncParsableCommand {
             var failed = false
             for name in names {
                 do {
-                    let result = try await warmup.warm(try AgentLoader.load(name), modelName: model)
-                    let what = result.tokens == 0 ? "no system prompt to cache"
-                        : result.alreadyCached ? "\(result.tokens) tokens already cached (loaded and checked)"
-                        : "\(result.tokens) tokens computed and saved"
-                    print(String(format: "%@: %@ in %.2f s", name, what, result.seconds))
+                    for result in try await warmup.warmWithRoutes(try AgentLoader.load(name), modelName: model) {
+                        let what = result.tokens == 0 ? "no system prompt to cache"
+                            : result.alreadyCached ? "\(result.tokens) tokens already cached (loaded and checked)"
+                            : "\(result.tokens) tokens computed and saved"
+                        let label = result.agent == name ? name : "\(name) → \(result.agent)"
+                        print(String(format: "%@: %@ in %.2f s", label, what, result.seconds))
+                    }
                 } catch {
                     FileHandleOutput.standardError("loom agents warm: \(name): \(error)\n")
                     failed = true
                 }
             }
             if failed { throw ExitCode(1) }
+        }
+    }
+
+    /// `loom agents route`.
+    struct Route: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show which agent a routing agent (strategy: route, like 'default') chooses for each question, without answering it.")
+
+        @Option(help: "The routing agent (name or file).") var agent = "default"
+        @Option(help: "Model name or .gguf path (default: the agent's model).") var model: String?
+        @Option(help: "Threads of the forward pass.") var threads = 2
+        @Flag(help: "Print one JSON object per question: question, agent, seconds.") var json = false
+        @Argument(help: "The questions.") var questions: [String]
+
+        func run() async throws {
+            let routing = try AgentLoader.load(agent)
+            let choices = try await AgentRouting(components: .standard(threads: threads))
+                .route(questions, agent: routing, modelName: model)
+            for choice in choices {
+                if json {
+                    print(try choice.jsonLine())
+                } else {
+                    print(String(format: "%@\t%.2f s\t%@", choice.agent, choice.seconds, choice.question))
+                }
+            }
         }
     }
 }

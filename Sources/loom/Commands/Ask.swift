@@ -11,7 +11,7 @@ struct Ask: AsyncParsableCommand {
     @Option(help: "Model name (see 'loom models list') or path to a .gguf file; default: the agent's model.") var model: String?
     @Option(help: "Sampling seed (recorded in the trace).") var seed: UInt64?
     @Option(help: "Maximum tool calls.") var maxSteps: Int?
-    @Option(help: "Planner strategy: plan-execute, react or checked-reasoning.") var strategy: String?
+    @Option(help: "Planner strategy: plan-execute, react or checked-reasoning (a routing agent passes it on to the agent it chooses).") var strategy: String?
     @Option(help: "Where to write the trace (default: $LOOM_HOME/traces/…).") var trace: String?
     @Option(help: "A private host web-fetch may reach in this run (repeatable).") var allowHost: [String] = []
     @Option(help: "Threads of the forward pass.") var threads = 2

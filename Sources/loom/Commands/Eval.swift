@@ -8,7 +8,7 @@ struct Eval: AsyncParsableCommand {
 
     @Argument(help: "The evaluation file (JSON Lines), e.g. evals/questions.jsonl.") var file: String?
     @Option(help: "Ask every question with this agent instead of each case's own.") var agent: String?
-    @Option(help: "Use this planner strategy for every agent (plan-execute, react or checked-reasoning).") var strategy: String?
+    @Option(help: "Use this planner strategy for every agent (plan-execute, react or checked-reasoning; routing agents pass it on).") var strategy: String?
     @Option(help: "Use this model for every agent.") var model: String?
     @Option(help: "Only the cases with these ids (comma-separated).") var only: String?
     @Option(help: "Only the cases of these categories (comma-separated), e.g. word.") var category: String?
