@@ -5,7 +5,7 @@
 #   Benchmarks/many-tools/run.sh [questions.jsonl] [model] [threads]
 #       defaults: evals/questions.jsonl, qwen2.5-coder-1.5b-instruct, 2
 #
-# Every question is asked by the `default` agent (plan-then-execute over every registered plugin). The
+# Every question is asked by the `general` agent (plan-then-execute over every registered plugin). The
 # stand-ins (standin_server.py, tools in standin_tools.json) list realistic tools and answer every call
 # with an error. Writes many-tools-14.json and many-tools-60.json (`loom eval --json` reports) and the
 # traces under many-tools-traces/ in the current directory, then prints `loom eval --compare` and the
@@ -30,7 +30,7 @@ done
 cp "$root/Plugins/manifest.schema.json" "$standins/"
 
 run() {  # tools, plugin folders
-    LOOM_PLUGINS_DIR=$2 "$loom" eval "$questions" --agent "$root/Agents/default.yaml" --model "$model" --threads "$threads" \
+    LOOM_PLUGINS_DIR=$2 "$loom" eval "$questions" --agent "$root/Agents/general.yaml" --model "$model" --threads "$threads" \
         --traces "many-tools-traces/$1" --json > "many-tools-$1.json"
 }
 run 14 "$root/Plugins"
