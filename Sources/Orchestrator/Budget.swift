@@ -47,7 +47,8 @@ public enum BudgetStop: Sendable, Hashable, CustomStringConvertible {
 struct BudgetTracker {
     let limits: AgentDefinition.Limits
     let clock: any RunClock
-    let start: Double
+    /// When the run started (a routed run: when its routing call started).
+    var start: Double
     /// Tool calls started so far.
     var stepsUsed = 0
     /// Tokens generated so far.

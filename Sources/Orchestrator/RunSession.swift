@@ -42,8 +42,9 @@ public final class RunSession {
     }
 
     /// Takes over the counts of `earlier` (a routing session that chose this session's agent): its model
-    /// calls, reused prompt tokens and generated tokens count as this run's.
+    /// calls, reused prompt tokens, generated tokens and time count as this run's.
     func continueCounting(from earlier: RunSession) {
+        budget.start = earlier.budget.start
         modelCalls += earlier.modelCalls
         toolCalls += earlier.toolCalls
         reusedPromptTokens = earlier.reusedPromptTokens + reusedPromptTokens

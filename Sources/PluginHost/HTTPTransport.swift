@@ -6,7 +6,10 @@ import Foundation
 /// manifest's `url`; the server answers a request with one JSON object (`application/json`) or with an
 /// event stream (`text/event-stream`) that carries the answer, possibly after its own notifications and
 /// requests; a notification is acknowledged with 202. The `Mcp-Session-Id` the server gives with its
-/// `initialize` answer is sent with every later message and ended with a DELETE on `stop()`.
+/// `initialize` answer is sent with every later message and ended with a DELETE on `stop()`. Once the
+/// session is initialized, a GET opens the server's standalone event stream, where it sends what is not
+/// part of an answer (its own requests, such as a `ping`, which are answered by POST as in an answer's
+/// stream); a server that offers none (405) is left alone, and the stream ends with the session.
 ///
 /// Limits are Loom's, as for a process: each request has the manifest's wall-clock deadline, an answer
 /// (or one event) may hold at most `max_output_bytes`, and anything that is not JSON-RPC ends the
@@ -70,7 +73,21 @@ final class HTTPTransport: PluginTransport, @unchecked Sendable {
         var message: [String: JSONValue] = ["jsonrpc": "2.0", "method": .string(method)]
         if let params { message["params"] = params }
         _ = await post(.object(message), answering: nil, timeout: manifest.sandbox.wallSeconds)
+        if method == "notifications/initialized" { listen() }
     }
+
+    /// Opens the standalone GET stream in the background; it runs until the server ends it or the
+    /// session stops (checked about once a second, also while the stream is idle).
+    private func listen() {
+        let session: String? = lock.withLock { stopped || failure != nil ? nil : (sessionID ?? "") }
+        guard let session else { return }
+        queue.async { [weak self] in
+            _ = self?.perform(method: "GET", body: nil, session: session.isEmpty ? nil : session, timeout: 0, answering: nil)
+        }
+    }
+
+    /// Whether the session is over (a standing stream then ends).
+    private var isStopping: Bool { lock.withLock { stopped || failure != nil } }
 
     var isOpen: Bool { lock.withLock { failure == nil && !stopped } }
 
@@ -124,13 +141,16 @@ final class HTTPTransport: PluginTransport, @unchecked Sendable {
         }
     }
 
-    /// Runs one HTTP exchange on the calling thread (libcurl's easy interface blocks).
+    /// Runs one HTTP exchange on the calling thread (libcurl's easy interface blocks). A `timeout` of 0
+    /// is a standing stream: no deadline, ended when the session stops.
     private func perform(method: String, body: Data?, session: String?, timeout: Double, answering id: Int?)
         -> Result<Exchange, RPCFailure>
     {
         guard let handle = curl_easy_init() else { return .failure(.http("could not be reached: curl_easy_init failed")) }
         defer { curl_easy_cleanup(handle) }
-        let state = HTTPExchangeState(handle: handle, answering: id, maxBytes: manifest.sandbox.maxOutputBytes) {
+        let standing = timeout == 0
+        let state = HTTPExchangeState(handle: handle, answering: id, maxBytes: manifest.sandbox.maxOutputBytes,
+                                      shouldAbort: standing ? { [weak self] in self?.isStopping ?? true } : { false }) {
             // The server may wait for this answer before it answers us (a ping during a call): send it now.
             [weak self] request in self?.answer(serverRequest: request, session: session)
         }
@@ -146,14 +166,14 @@ final class HTTPTransport: PluginTransport, @unchecked Sendable {
         var list: UnsafeMutablePointer<curl_slist>?
         for line in lines { list = curl_slist_append(list, line) }
         defer { curl_slist_free_all(list) }
-        let milliseconds = max(1, Int(timeout * 1000))
+        let milliseconds = standing ? 0 : max(1, Int(timeout * 1000))
         var codes: [CURLcode] = [
             loom_curl_setopt_string(handle, CURLOPT_URL, endpoint),
             loom_curl_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https"),
             loom_curl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0),
             loom_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1),
             loom_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, milliseconds),
-            loom_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, min(milliseconds, 10_000)),
+            loom_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, standing ? 10_000 : min(milliseconds, 10_000)),
             loom_curl_setopt_string(handle, CURLOPT_PROXY, ""),
             loom_curl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, method),
             loom_curl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer),
@@ -161,6 +181,14 @@ final class HTTPTransport: PluginTransport, @unchecked Sendable {
             loom_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, retained.toOpaque()),
             loom_curl_setopt_pointer(handle, CURLOPT_HEADERDATA, retained.toOpaque()),
         ]
+        if standing {
+            codes.append(loom_curl_setopt_long(handle, CURLOPT_NOPROGRESS, 0))
+            codes.append(loom_curl_setopt_pointer(handle, CURLOPT_XFERINFODATA, retained.toOpaque()))
+            codes.append(loom_curl_setopt_xferinfo_function(handle) { userdata, _, _, _, _ in
+                guard let userdata else { return 1 }
+                return Unmanaged<HTTPExchangeState>.fromOpaque(userdata).takeUnretainedValue().shouldAbort() ? 1 : 0
+            })
+        }
         let payload: [UInt8] = body.map { Array($0) + [0] } ?? []
         if body != nil {
             codes.append(loom_curl_setopt_long(handle, CURLOPT_POST, 1))
@@ -247,10 +275,13 @@ final class HTTPExchangeState {
     private(set) var stop: RPCFailure?
     /// Called for each request the server sends in its stream (answered at once, on another thread).
     private let onServerRequest: ((id: JSONValue, method: String)) -> Void
+    /// For a standing stream: whether to end it now (asked by libcurl's progress callback).
+    let shouldAbort: () -> Bool
 
-    init(handle: UnsafeMutableRawPointer, answering id: Int?, maxBytes: Int,
+    init(handle: UnsafeMutableRawPointer, answering id: Int?, maxBytes: Int, shouldAbort: @escaping () -> Bool = { false },
          onServerRequest: @escaping ((id: JSONValue, method: String)) -> Void) {
         self.handle = handle
+        self.shouldAbort = shouldAbort
         self.onServerRequest = onServerRequest
         self.id = id
         self.maxBytes = maxBytes

@@ -54,6 +54,19 @@ final class RoutingTests: XCTestCase {
         XCTAssertEqual(purposes, [AgentRouter.purpose, "reason"])
     }
 
+    func testTheRoutingCallsTimeAndTokensCountInTheRun() async throws {
+        let clock = ManualClock()
+        let model = ScriptedModel { _, index in
+            clock.advance(index == 0 ? 5 : 2)
+            return index == 0 ? #"{"agent": "reckoner"}"# : "Answer: 4"
+        }
+        let outcome = try await Fixtures.orchestrator(model: model, tools: tools(), agent: router(), clock: clock)
+            .run(question: "What is 2 + 2?")
+        XCTAssertEqual(outcome.answer, "4")
+        XCTAssertEqual(outcome.seconds, 7, "the run's time starts with its routing call")
+        XCTAssertEqual(outcome.reusedPromptTokens.count, 2, "one entry per model call, the routing call's first")
+    }
+
     func testTheOtherAgentGetsOnlyItsOwnTools() async throws {
         let model = ScriptedModel([#"{"agent": "reader"}"#, Fixtures.call("final_answer", ["answer": "no page"])])
         _ = try await Fixtures.orchestrator(model: model, tools: tools(), agent: router()).run(question: "What does the page say?")

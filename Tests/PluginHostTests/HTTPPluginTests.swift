@@ -11,7 +11,7 @@ final class HTTPPluginTests: XCTestCase {
         let server = try HTTPFixtureServer(self, mode: "sse")
         let executor = try executor([plugin(server)])
         let tools = try await executor.tools()
-        XCTAssertEqual(Set(tools.map(\.name)), ["echo", "chatty", "session", "sleep", "big"])
+        XCTAssertEqual(Set(tools.map(\.name)), ["echo", "chatty", "session", "sleep", "big", "ping_back"])
         XCTAssertEqual(tools.first { $0.name == "echo" }?.inputSchema["required"], ["text"])
 
         let echo = await executor.call(ToolCall(id: "1", name: "remote.echo", arguments: ["text": "über 🌍"]))
@@ -27,6 +27,18 @@ final class HTTPPluginTests: XCTestCase {
         XCTAssertEqual(first.content.count, 32, "the server gave a session id and Loom sends it back: \(first.content)")
         XCTAssertEqual(first.content, second.content)
         XCTAssertNil(second.warnings)
+    }
+
+    /// A server sends what is not part of an answer — here a `ping` — on the standalone stream Loom opens
+    /// with GET once the session is initialized; the call that waits for the answer to it then completes.
+    func testTheServersOwnStreamIsOpenAndItsRequestsAnswered() async throws {
+        for mode in ["sse", "json"] {
+            let server = try HTTPFixtureServer(self, mode: mode)
+            let executor = try executor([plugin(server)])
+            let result = await executor.call(ToolCall(id: "1", name: "ping_back", arguments: [:]))
+            XCTAssertFalse(result.isError, "\(mode): \(result.content)")
+            XCTAssertEqual(result.content, "pong", mode)
+        }
     }
 
     func testJSONResponses() async throws {

@@ -9,12 +9,15 @@ Tools:
   session {}              returns the Mcp-Session-Id header the client sent with this call
   sleep {seconds}         answers after that many seconds
   big {kilobytes}         returns that many KiB of 'x'
+  ping_back {}            pings the client on the server's standalone stream (the one a client opens
+                          with GET, not this call's) and answers "pong" once the client has answered
 """
 import asyncio
 import os
 import sys
 import warnings
 
+import mcp.types as types
 import uvicorn
 from mcp.server.mcpserver import Context, MCPServer
 
@@ -57,6 +60,13 @@ async def sleep(seconds: float) -> str:
 def big(kilobytes: int) -> str:
     """Returns a long text."""
     return "x" * (kilobytes * 1024)
+
+
+@server.tool()
+async def ping_back(ctx: Context) -> str:
+    """Pings the client outside this call's stream and says when it answered."""
+    await asyncio.wait_for(ctx.session.send_request(types.PingRequest(), types.EmptyResult), timeout=20)
+    return "pong"
 
 
 def require_token(app):
