@@ -11,6 +11,10 @@ import Foundation
 /// part of an answer (its own requests, such as a `ping`, which are answered by POST as in an answer's
 /// stream); a server that offers none (405) is left alone, and the stream ends with the session.
 ///
+/// A server that refuses the first POST with 404 or 405 is spoken to in the older HTTP+SSE transport
+/// (2024-11-05, `LegacySSEChannel`): a GET stream whose `endpoint` event names where to POST, on the same
+/// host, with every answer coming back in that stream; the same deadlines and limits apply.
+///
 /// Limits are Loom's, as for a process: each request has the manifest's wall-clock deadline, an answer
 /// (or one event) may hold at most `max_output_bytes`, and anything that is not JSON-RPC ends the
 /// session. Only the manifest's host is contacted: redirects are not followed, and only `http`/`https`
@@ -26,6 +30,8 @@ final class HTTPTransport: PluginTransport, @unchecked Sendable {
     private var nextID = 1
     private var failure: RPCFailure?
     private var stopped = false
+    /// Set once the server turned out to speak the older HTTP+SSE transport.
+    private var legacy: LegacySSEChannel?
 
     /// Initializes libcurl once per process, before any transfer.
     private static let curlReady: Bool = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
@@ -59,19 +65,102 @@ final class HTTPTransport: PluginTransport, @unchecked Sendable {
             return .failure(.closed)
         }
         let message: JSONValue = ["jsonrpc": "2.0", "id": .int(id), "method": .string(method), "params": params]
+        if let legacy = lock.withLock({ legacy }) { return await legacyRequest(message, id: id, timeout: timeout, on: legacy) }
         switch await post(message, answering: id, timeout: timeout) {
         case .success(let exchange):
             if method == "initialize", let session = exchange.sessionID { lock.withLock { sessionID = session } }
             return exchange.answer
         case .failure(let failure):
+            if method == "initialize", Self.refusesPOST(failure) {
+                switch await openLegacyStream(timeout: timeout) {
+                case .success(let channel): return await legacyRequest(message, id: id, timeout: timeout, on: channel)
+                case .failure(let legacyFailure):
+                    lock.withLock { if self.failure == nil { self.failure = legacyFailure } }
+                    return .failure(legacyFailure)
+                }
+            }
             lock.withLock { if self.failure == nil { self.failure = failure } }
             return .failure(failure)
         }
     }
 
+    /// Whether a failed first POST means the server may speak the older HTTP+SSE transport (404, 405).
+    static func refusesPOST(_ failure: RPCFailure) -> Bool {
+        guard case .http(let detail) = failure else { return false }
+        return detail.hasPrefix("answered HTTP 404") || detail.hasPrefix("answered HTTP 405")
+    }
+
+    /// Opens the older transport's GET stream in the background and waits for its `endpoint` event.
+    private func openLegacyStream(timeout: Double) async -> Result<LegacySSEChannel, RPCFailure> {
+        let channel = LegacySSEChannel()
+        lock.withLock { legacy = channel }
+        queue.async { [weak self] in
+            guard let self else { return channel.end(.closed) }
+            let outcome = self.perform(method: "GET", body: nil, session: nil, timeout: 0, answering: nil, legacy: channel)
+            var reason = RPCFailure.closed
+            if case .failure(let failure) = outcome { reason = failure }
+            channel.end(reason)
+            self.lock.withLock { if self.failure == nil { self.failure = reason } }
+        }
+        guard let named = await channel.waitForEndpoint(timeout: timeout) else {
+            let reason = channel.endReason.map { explainStart($0) }
+                ?? "refused POST and sent no endpoint event on a GET stream within \(PluginSession.format(timeout)) s"
+            channel.end(.closed)
+            return .failure(.http(reason))
+        }
+        guard let url = LegacySSEChannel.resolve(endpoint: named, against: endpoint) else {
+            channel.end(.closed)
+            return .failure(.http("named a message endpoint that is not on its own host and port: \(named.prefix(200))"))
+        }
+        channel.setEndpoint(url)
+        return .success(channel)
+    }
+
+    /// What ended the older transport's stream before it named an endpoint, as the rest of a sentence.
+    private func explainStart(_ failure: RPCFailure) -> String {
+        if case .http(let detail) = failure { return "refused POST and, asked with GET, \(detail)" }
+        return "refused POST, and its GET stream ended before it named an endpoint"
+    }
+
+    /// One request over the older transport: POSTed to the endpoint, answered in the stream.
+    private func legacyRequest(_ message: JSONValue, id: Int, timeout: Double, on channel: LegacySSEChannel)
+        async -> Result<JSONValue, RPCFailure>
+    {
+        let result = await channel.exchange(id: id, timeout: timeout) { [weak self] in
+            guard let self else { return .closed }
+            return await self.legacyPost(message, to: channel, timeout: timeout)
+        }
+        if case .failure(let failure) = result, !Self.isRemote(failure) {
+            lock.withLock { if self.failure == nil { self.failure = failure } }
+        }
+        return result
+    }
+
+    /// POSTs a message to the older transport's endpoint; returns why that failed, if it did.
+    private func legacyPost(_ message: JSONValue, to channel: LegacySSEChannel, timeout: Double) async -> RPCFailure? {
+        guard let url = channel.endpoint else { return .closed }
+        let body = Data(message.compactText.utf8)
+        return await withCheckedContinuation { continuation in
+            queue.async { [self] in
+                let outcome = perform(method: "POST", body: body, session: nil, timeout: timeout, answering: nil, url: url)
+                if case .failure(let failure) = outcome { return continuation.resume(returning: failure) }
+                continuation.resume(returning: nil)
+            }
+        }
+    }
+
+    private static func isRemote(_ failure: RPCFailure) -> Bool {
+        if case .remote = failure { return true }
+        return false
+    }
+
     func notify(_ method: String, params: JSONValue?) async {
         var message: [String: JSONValue] = ["jsonrpc": "2.0", "method": .string(method)]
         if let params { message["params"] = params }
+        if let legacy = lock.withLock({ legacy }) {
+            _ = await legacyPost(.object(message), to: legacy, timeout: manifest.sandbox.wallSeconds)
+            return
+        }
         _ = await post(.object(message), answering: nil, timeout: manifest.sandbox.wallSeconds)
         if method == "notifications/initialized" { listen() }
     }
@@ -113,11 +202,12 @@ final class HTTPTransport: PluginTransport, @unchecked Sendable {
 
     /// Ends the session: a DELETE with its id (servers may refuse it with 405; that is fine).
     func stop() {
-        let (already, session): (Bool, String?) = lock.withLock {
+        let (already, session, channel): (Bool, String?, LegacySSEChannel?) = lock.withLock {
             defer { stopped = true }
             if failure == nil { failure = .http("was disconnected by loom") }
-            return (stopped, sessionID)
+            return (stopped, sessionID, legacy)
         }
+        channel?.end(.closed)
         guard !already, let session else { return }
         _ = perform(method: "DELETE", body: nil, session: session, timeout: 2, answering: nil)
     }
@@ -143,8 +233,10 @@ final class HTTPTransport: PluginTransport, @unchecked Sendable {
 
     /// Runs one HTTP exchange on the calling thread (libcurl's easy interface blocks). A `timeout` of 0
     /// is a standing stream: no deadline, ended when the session stops.
-    private func perform(method: String, body: Data?, session: String?, timeout: Double, answering id: Int?)
-        -> Result<Exchange, RPCFailure>
+    /// `url` overrides the manifest's (the older transport's message endpoint); with `legacy`, the
+    /// exchange is that transport's stream: its `endpoint` event and answers go to the channel.
+    private func perform(method: String, body: Data?, session: String?, timeout: Double, answering id: Int?,
+                         url: String? = nil, legacy: LegacySSEChannel? = nil) -> Result<Exchange, RPCFailure>
     {
         guard let handle = curl_easy_init() else { return .failure(.http("could not be reached: curl_easy_init failed")) }
         defer { curl_easy_cleanup(handle) }
@@ -153,6 +245,15 @@ final class HTTPTransport: PluginTransport, @unchecked Sendable {
                                       shouldAbort: standing ? { [weak self] in self?.isStopping ?? true } : { false }) {
             // The server may wait for this answer before it answers us (a ping during a call): send it now.
             [weak self] request in self?.answer(serverRequest: request, session: session)
+        }
+        if let legacy {
+            let base = endpoint
+            state.onAnswer = { legacy.deliver($0) }
+            state.onControlEvent = { event in
+                if event.type == "endpoint", let url = LegacySSEChannel.resolve(endpoint: event.data, against: base) {
+                    legacy.setEndpoint(url)
+                }
+            }
         }
         let retained = Unmanaged.passRetained(state)
         defer { retained.release() }
@@ -168,7 +269,7 @@ final class HTTPTransport: PluginTransport, @unchecked Sendable {
         defer { curl_slist_free_all(list) }
         let milliseconds = standing ? 0 : max(1, Int(timeout * 1000))
         var codes: [CURLcode] = [
-            loom_curl_setopt_string(handle, CURLOPT_URL, endpoint),
+            loom_curl_setopt_string(handle, CURLOPT_URL, url ?? endpoint),
             loom_curl_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https"),
             loom_curl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0),
             loom_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1),
@@ -250,7 +351,8 @@ final class HTTPTransport: PluginTransport, @unchecked Sendable {
             : ["jsonrpc": "2.0", "id": serverRequest.id,
                "error": ["code": -32601, "message": .string("method not found: \(serverRequest.method)")]]
         let body = Data(reply.compactText.utf8)
-        queue.async { [self] in _ = perform(method: "POST", body: body, session: session, timeout: 5, answering: nil) }
+        let url = lock.withLock { legacy?.endpoint }
+        queue.async { [self] in _ = perform(method: "POST", body: body, session: session, timeout: 5, answering: nil, url: url) }
     }
 }
 
@@ -277,6 +379,10 @@ final class HTTPExchangeState {
     private let onServerRequest: ((id: JSONValue, method: String)) -> Void
     /// For a standing stream: whether to end it now (asked by libcurl's progress callback).
     let shouldAbort: () -> Bool
+    /// For the older transport's stream: called with each answer in it (its requests were POSTed elsewhere).
+    var onAnswer: (([String: JSONValue]) -> Void)?
+    /// For the older transport's stream: called with each event that is not a `message` (`endpoint`).
+    var onControlEvent: ((ServerSentEvents.Event) -> Void)?
 
     init(handle: UnsafeMutableRawPointer, answering id: Int?, maxBytes: Int, shouldAbort: @escaping () -> Bool = { false },
          onServerRequest: @escaping ((id: JSONValue, method: String)) -> Void) {
@@ -314,7 +420,11 @@ final class HTTPExchangeState {
         }
         if isEventStream {
             do {
-                for event in try events.feed(bytes) where event.type == "message" {
+                for event in try events.feed(bytes) {
+                    guard event.type == "message" else {
+                        onControlEvent?(event)
+                        continue
+                    }
                     if !take(message: Array(event.data.utf8)) { return 0 }
                 }
             } catch {
@@ -344,6 +454,10 @@ final class HTTPExchangeState {
             }
             if let method = object["method"]?.stringValue {
                 if let requestID = object["id"], requestID != .null { onServerRequest((requestID, method)) }
+                continue
+            }
+            if let onAnswer {
+                onAnswer(object)
                 continue
             }
             if let found = Self.answer(in: object, to: id) {

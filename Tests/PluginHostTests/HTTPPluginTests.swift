@@ -41,6 +41,52 @@ final class HTTPPluginTests: XCTestCase {
         }
     }
 
+    /// A server of the older HTTP+SSE transport (2024-11-05) refuses the POST; Loom then opens its GET
+    /// stream, POSTs to the endpoint it names there and reads every answer from the stream.
+    func testAServerOfTheOlderHTTPAndSSETransportIsSpokenToInIt() async throws {
+        let server = try HTTPFixtureServer(self, mode: "legacy")
+        let executor = try executor([plugin(server)])
+        let tools = try await executor.tools()
+        XCTAssertEqual(Set(tools.map(\.name)), ["echo", "chatty", "session", "sleep", "big", "ping_back"])
+        let echo = await executor.call(ToolCall(id: "1", name: "echo", arguments: ["text": "über 🌍"]))
+        XCTAssertFalse(echo.isError, echo.content)
+        XCTAssertEqual(echo.content, "über 🌍")
+        let chatty = await executor.call(ToolCall(id: "2", name: "chatty", arguments: ["text": "done"]))
+        XCTAssertEqual(chatty.content, "done")
+        let ping = await executor.call(ToolCall(id: "3", name: "ping_back", arguments: [:]))
+        XCTAssertEqual(ping.content, "pong", "the server's own requests come in the same stream and are answered")
+        let missing = await executor.call(ToolCall(id: "4", name: "echo", arguments: [:]))
+        XCTAssertTrue(missing.isError)
+    }
+
+    func testTheOlderTransportKeepsTheTimeAndSizeLimits() async throws {
+        let server = try HTTPFixtureServer(self, mode: "legacy")
+        let executor = try executor([plugin(server, sandbox: ["wall_seconds": 2, "max_output_bytes": 65536])])
+        let slow = await executor.call(ToolCall(id: "1", name: "sleep", arguments: ["seconds": 30]))
+        XCTAssertEqual(slow.content, "plugin 'remote' (\(server.url)) did not answer within 2 s (wall-clock limit); "
+            + "its session was ended")
+        let after = await executor.call(ToolCall(id: "2", name: "echo", arguments: ["text": "again"]))
+        XCTAssertEqual(after.content, "again", "the next call starts a new session")
+        let big = await executor.call(ToolCall(id: "3", name: "big", arguments: ["kilobytes": 128]))
+        XCTAssertTrue(big.isError)
+        XCTAssertEqual(big.content, "plugin 'remote' (\(server.url)) answered with more than 65536 bytes (max_output_bytes); "
+            + "its session was ended")
+        let small = await executor.call(ToolCall(id: "4", name: "big", arguments: ["kilobytes": 1]))
+        XCTAssertEqual(small.content.count, 1024, small.content)
+    }
+
+    func testLegacyEndpointsOnlyOnTheServersOwnHost() {
+        let stream = "http://127.0.0.1:8123/sse"
+        XCTAssertEqual(LegacySSEChannel.resolve(endpoint: "/messages/?session_id=ab12", against: stream),
+                       "http://127.0.0.1:8123/messages/?session_id=ab12")
+        XCTAssertEqual(LegacySSEChannel.resolve(endpoint: "http://127.0.0.1:8123/m", against: stream), "http://127.0.0.1:8123/m")
+        XCTAssertNil(LegacySSEChannel.resolve(endpoint: "http://evil.example/m", against: stream))
+        XCTAssertNil(LegacySSEChannel.resolve(endpoint: "http://127.0.0.1:9999/m", against: stream))
+        XCTAssertNil(LegacySSEChannel.resolve(endpoint: "https://127.0.0.1:8123/m", against: stream))
+        XCTAssertTrue(HTTPTransport.refusesPOST(.http("answered HTTP 405: Method Not Allowed")))
+        XCTAssertFalse(HTTPTransport.refusesPOST(.http("answered HTTP 500: oops")))
+    }
+
     func testJSONResponses() async throws {
         let server = try HTTPFixtureServer(self, mode: "json")
         let executor = try executor([plugin(server)])
@@ -210,7 +256,7 @@ final class HTTPFixtureServer {
             try TestModels.requirement("the Python package mcp is not installed in \(python.path); run scripts/install-test-deps.sh")
         }
         let port = try Self.freePort()
-        url = "http://127.0.0.1:\(port)/mcp"
+        url = "http://127.0.0.1:\(port)/" + (mode == "legacy" ? "sse" : "mcp")
         process.executableURL = python
         process.arguments = [Repository.root.appendingPathComponent("Tests/PluginHostTests/Fixtures/http_server.py").path,
                              String(port), mode]

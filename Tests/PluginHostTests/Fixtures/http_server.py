@@ -1,8 +1,9 @@
 """An MCP server over Streamable HTTP on 127.0.0.1, built with the `mcp` SDK from PyPI (Loom's plugin-host
 tests).
 
-Usage: http_server.py PORT MODE. MODE is `sse` (answers as event streams) or `json` (answers as one JSON
-object). When LOOM_TEST_HTTP_TOKEN is set, every request needs `Authorization: Bearer <token>`.
+Usage: http_server.py PORT MODE. MODE is `sse` (answers as event streams), `json` (answers as one JSON
+object) or `legacy` (the older HTTP+SSE transport of 2024-11-05 at /sse: a GET stream names the endpoint
+to POST to, and every answer comes in that stream). When LOOM_TEST_HTTP_TOKEN is set, every request needs `Authorization: Bearer <token>`.
 Tools:
   echo {text}             returns text
   chatty {text}           sends log and progress notifications before it answers with text
@@ -83,5 +84,8 @@ def require_token(app):
     return guarded
 
 
-app = server.streamable_http_app(json_response=(MODE == "json"), host="127.0.0.1")
+if MODE == "legacy":
+    app = server.sse_app(host="127.0.0.1")
+else:
+    app = server.streamable_http_app(json_response=(MODE == "json"), host="127.0.0.1")
 uvicorn.run(require_token(app), host="127.0.0.1", port=PORT, log_level="warning")
