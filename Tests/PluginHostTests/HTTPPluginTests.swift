@@ -67,12 +67,7 @@ final class HTTPPluginTests: XCTestCase {
             + "its session was ended")
         let after = await executor.call(ToolCall(id: "2", name: "echo", arguments: ["text": "again"]))
         XCTAssertEqual(after.content, "again", "the next call starts a new session")
-        let big = await executor.call(ToolCall(id: "3", name: "big", arguments: ["kilobytes": 128]))
-        XCTAssertTrue(big.isError)
-        XCTAssertEqual(big.content, "plugin 'remote' (\(server.url)) answered with more than 65536 bytes (max_output_bytes); "
-            + "its session was ended")
-        let small = await executor.call(ToolCall(id: "4", name: "big", arguments: ["kilobytes": 1]))
-        XCTAssertEqual(small.content.count, 1024, small.content)
+        await assertSizeLimitEndsTheSession(executor, server)
     }
 
     func testLegacyEndpointsOnlyOnTheServersOwnHost() {
@@ -140,12 +135,18 @@ final class HTTPPluginTests: XCTestCase {
         XCTAssertNotEqual(after.content, before.content, "a new session")
         XCTAssertEqual(after.warnings, ["loom restarted plugin 'remote' for this call (restart 1 of at most 2 in this run) after it stopped"])
 
-        let big = await executor.call(ToolCall(id: "4", name: "remote.big", arguments: ["kilobytes": 128]))
-        XCTAssertTrue(big.isError)
+        await assertSizeLimitEndsTheSession(executor, server)
+    }
+
+    /// With `max_output_bytes` 65536: a 128 KiB answer ends the session, a 1 KiB one then comes whole.
+    private func assertSizeLimitEndsTheSession(_ executor: PluginToolExecutor, _ server: HTTPFixtureServer,
+                                               file: StaticString = #filePath, line: UInt = #line) async {
+        let big = await executor.call(ToolCall(id: "big", name: "remote.big", arguments: ["kilobytes": 128]))
+        XCTAssertTrue(big.isError, file: file, line: line)
         XCTAssertEqual(big.content, "plugin 'remote' (\(server.url)) answered with more than 65536 bytes (max_output_bytes); "
-            + "its session was ended")
-        let small = await executor.call(ToolCall(id: "5", name: "remote.big", arguments: ["kilobytes": 1]))
-        XCTAssertEqual(small.content.count, 1024, small.content)
+            + "its session was ended", file: file, line: line)
+        let small = await executor.call(ToolCall(id: "small", name: "remote.big", arguments: ["kilobytes": 1]))
+        XCTAssertEqual(small.content.count, 1024, small.content, file: file, line: line)
     }
 
     func testUnreachableServerIsAClearStartFailure() async throws {
