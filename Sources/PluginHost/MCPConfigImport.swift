@@ -219,6 +219,9 @@ public enum MCPConfigImport {
         var files = ["system folders (/usr, /lib, /etc basics) read-only"]
         if let executable {
             files.append("the command's folder \(executable.deletingLastPathComponent().path) read-only")
+            if let interpreter = SandboxLauncher.envInterpreter(of: executable, hostPath: ProcessInfo.processInfo.environment["PATH"]) {
+                files.append("its interpreter's folder \(interpreter.deletingLastPathComponent().path) read-only")
+            }
             files += SandboxLauncher.packageRoots(of: executable).map { "\($0.path) read-only (\($0.reason))" }
         }
         files += sandbox.filesystem.readOnly.map { "\($0) read-only" }

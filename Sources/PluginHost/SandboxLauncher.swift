@@ -144,7 +144,11 @@ public struct SandboxLauncher: Sendable {
             }
             privateTemp = dir
         }
-        var environment = ["PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8",
+        // A `#!/usr/bin/env NAME` script whose NAME only loom's own PATH has (a Node or Python installed
+        // under a home folder) finds it first in the sandbox's PATH; its folder is bound below.
+        let envInterpreter = Self.envInterpreter(of: executable, hostPath: hostEnvironment["PATH"])
+        let searchPath = (envInterpreter.map { [$0.deletingLastPathComponent().path] } ?? []) + ["/usr/local/bin", "/usr/bin", "/bin"]
+        var environment = ["PATH": searchPath.joined(separator: ":"), "LANG": "C.UTF-8",
                            "HOME": privateTemp == nil ? "/" : "/tmp"]
         if privateTemp != nil { environment["TMPDIR"] = "/tmp" }
         environment.merge(expanded) { _, new in new }
@@ -168,7 +172,10 @@ public struct SandboxLauncher: Sendable {
             for directory in runtimeDirectories(of: executable) { mounts.readOnly(directory) }
             mounts.readOnly(executable.deletingLastPathComponent().path)
             mounts.readOnly(executable.resolvingSymlinksInPath().deletingLastPathComponent().path)
-            let packageRoots = Self.packageRoots(of: executable)
+            if let envInterpreter {
+                for directory in runtimeDirectories(ofInterpreter: envInterpreter.path) { mounts.readOnly(directory) }
+            }
+            let packageRoots = Self.packageRoots(of: executable, hostPath: hostEnvironment["PATH"])
             for root in packageRoots { mounts.readOnly(root.path) }
             for path in sandbox.filesystem.readOnly {
                 mounts.readOnly(try grantedPath(path, manifest: manifest, manifestDirectory: manifestDirectory))
@@ -190,9 +197,28 @@ public struct SandboxLauncher: Sendable {
     }
 
     /// The package folders (virtual environment, Node package) a sandbox for `executable` binds read-only.
-    public static func packageRoots(of executable: URL) -> [PackageRoots.Root] {
-        PackageRoots.roots(executable: executable, interpreter: shebangInterpreter(executable.resolvingSymlinksInPath().path),
-                           systemPaths: systemPaths)
+    /// - Parameter hostPath: loom's own `PATH`, where a `#!/usr/bin/env NAME` script's NAME is looked up.
+    public static func packageRoots(of executable: URL,
+                                    hostPath: String? = ProcessInfo.processInfo.environment["PATH"]) -> [PackageRoots.Root] {
+        let interpreter = envInterpreter(of: executable, hostPath: hostPath)?.path
+            ?? shebangInterpreter(executable.resolvingSymlinksInPath().path)
+        return PackageRoots.roots(executable: executable, interpreter: interpreter, systemPaths: systemPaths)
+    }
+
+    /// For a `#!/usr/bin/env NAME` script: NAME as found on `hostPath` (loom's own `PATH`), when the
+    /// sandbox's own search path (`/usr/local/bin`, `/usr/bin`, `/bin`) does not have it; nil otherwise.
+    static func envInterpreter(of executable: URL, hostPath: String?) -> URL? {
+        let words = shebangWords(executable.resolvingSymlinksInPath().path)
+        guard let program = words.first, program.hasSuffix("/env"),
+              let name = words.dropFirst().first(where: { !$0.hasPrefix("-") && !$0.contains("=") }),
+              !name.contains("/") else { return nil }
+        let fm = FileManager.default
+        if ["/usr/local/bin", "/usr/bin", "/bin"].contains(where: { fm.isExecutableFile(atPath: "\($0)/\(name)") }) { return nil }
+        for directory in (hostPath ?? "").split(separator: ":").map(String.init) where directory.hasPrefix("/") {
+            let candidate = URL(fileURLWithPath: directory).appendingPathComponent(name)
+            if fm.isExecutableFile(atPath: candidate.path) { return candidate }
+        }
+        return nil
     }
 
     /// `prlimit` options for the profile (soft CPU limit sends SIGXCPU, the hard one a second later SIGKILL).
@@ -209,21 +235,27 @@ public struct SandboxLauncher: Sendable {
     /// interpreter's folder and that interpreter's run-path.
     func runtimeDirectories(of executable: URL) -> [String] {
         let path = executable.resolvingSymlinksInPath().path
-        if let interpreter = Self.shebangInterpreter(path) {
-            let resolved = URL(fileURLWithPath: interpreter).resolvingSymlinksInPath()
-            return [URL(fileURLWithPath: interpreter).deletingLastPathComponent().path,
-                    resolved.deletingLastPathComponent().path] + ELFRunpath.directories(of: resolved.path)
-        }
+        if let interpreter = Self.shebangInterpreter(path) { return runtimeDirectories(ofInterpreter: interpreter) }
         return ELFRunpath.directories(of: path)
     }
 
+    /// An interpreter's folder, its real folder (behind links) and its ELF run-path.
+    func runtimeDirectories(ofInterpreter interpreter: String) -> [String] {
+        let resolved = URL(fileURLWithPath: interpreter).resolvingSymlinksInPath()
+        return [URL(fileURLWithPath: interpreter).deletingLastPathComponent().path,
+                resolved.deletingLastPathComponent().path] + ELFRunpath.directories(of: resolved.path)
+    }
+
     /// The interpreter path of a `#!` script, if the file is one.
-    static func shebangInterpreter(_ path: String) -> String? {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+    static func shebangInterpreter(_ path: String) -> String? { shebangWords(path).first }
+
+    /// The words of a `#!` script's first line (interpreter and arguments), or none.
+    static func shebangWords(_ path: String) -> [String] {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return [] }
         defer { try? handle.close() }
-        guard let head = try? handle.read(upToCount: 256), head.starts(with: [0x23, 0x21]) else { return nil }
+        guard let head = try? handle.read(upToCount: 256), head.starts(with: [0x23, 0x21]) else { return [] }
         let line = String(decoding: head.dropFirst(2).prefix { $0 != 0x0A }, as: UTF8.self)
-        return line.split(separator: " ", omittingEmptySubsequences: true).first.map(String.init)
+        return line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
     }
 
     private func grantedPath(_ path: String, manifest: Manifest, manifestDirectory: URL) throws -> String {

@@ -70,6 +70,40 @@ final class PackagedServerTests: XCTestCase {
         XCTAssertEqual(result.content, "hello, loom")
     }
 
+    /// A `#!/usr/bin/env NAME` script whose NAME only loom's own PATH has (an interpreter installed under
+    /// a home folder, as nvm or pyenv do) runs in the sandbox: the interpreter's folder is bound read-only
+    /// and comes first in the sandbox's PATH.
+    func testAnEnvShebangFindsAnInterpreterOnlyLoomsPathHas() async throws {
+        let home = try Probe.temporaryDirectory(self)
+        let bin = home.appendingPathComponent("interpreters/bin")
+        let fm = FileManager.default
+        try fm.createDirectory(at: bin, withIntermediateDirectories: true)
+        let interpreter = bin.appendingPathComponent("loom-test-python")
+        try Data("#!/bin/sh\nexec /usr/bin/python3 \"$@\"\n".utf8).write(to: interpreter)
+        try fm.setAttributes([.posixPermissions: 0o755], ofItemAtPath: interpreter.path)
+        let project = home.appendingPathComponent("server")
+        try fm.createDirectory(at: project, withIntermediateDirectories: true)
+        let probe = try String(contentsOf: fixtures.appendingPathComponent("probe.py"), encoding: .utf8)
+        let script = project.appendingPathComponent("server.py")
+        try Data(("#!/usr/bin/env loom-test-python\n" + probe.drop { $0 != "\n" }.dropFirst()).utf8).write(to: script)
+        try fm.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
+        let url = try Probe.writeManifest(["name": "envprobe", "version": "1", "command": ["./server.py"]], in: project)
+        let plugin = RegisteredPlugin(manifest: try Manifest.load(from: url), manifestURL: url, source: .user)
+        XCTAssertEqual(SandboxLauncher.envInterpreter(of: script, hostPath: "\(bin.path):/usr/bin:/bin")?.path, interpreter.path)
+        XCTAssertNil(SandboxLauncher.envInterpreter(of: script, hostPath: "/usr/bin:/bin"))
+
+        let executor = try Probe.executor(self, [plugin], hostEnvironment: ["PATH": "\(bin.path):/usr/bin:/bin"])
+        let result = await executor.call(ToolCall(id: "1", name: "envprobe.echo", arguments: ["text": "found"]))
+        XCTAssertFalse(result.isError, result.content)
+        XCTAssertEqual(result.content, "found")
+        let path = await executor.call(ToolCall(id: "2", name: "envprobe.env", arguments: ["name": "PATH"]))
+        XCTAssertEqual(path.content, "\(bin.path):/usr/local/bin:/usr/bin:/bin")
+
+        let without = try Probe.executor(self, [plugin], hostEnvironment: ["PATH": "/usr/bin:/bin"])
+        let failed = await without.call(ToolCall(id: "3", name: "envprobe.echo", arguments: ["text": "found"]))
+        XCTAssertTrue(failed.isError, "without the interpreter on loom's PATH the script cannot start: \(failed.content)")
+    }
+
     /// A module on the manifest's PYTHONPATH outside every grant: start-up fails, and the message names the
     /// folder and the `filesystem` line; with that line the same server starts.
     func testMissingModuleNamesItsFolderAndTheGrant() async throws {

@@ -60,9 +60,12 @@ enum Probe {
     /// An executor over `plugins`, shut down at the end of the test.
     static func executor(_ test: XCTestCase, _ plugins: [RegisteredPlugin],
                          limits: PluginHostLimits = PluginHostLimits(),
-                         environment: [String: [String: String]] = [:]) throws -> PluginToolExecutor {
+                         environment: [String: [String: String]] = [:],
+                         hostEnvironment: [String: String]? = nil) throws -> PluginToolExecutor {
+        var sandbox = try launcher()
+        if let hostEnvironment { sandbox.hostEnvironment = hostEnvironment }
         let configuration = PluginToolExecutor.Configuration(
-            launcher: try launcher(),
+            launcher: sandbox,
             resolver: CommandResolver(executableDirectory: Repository.productsDirectory, searchPath: ["/usr/bin", "/bin"]),
             limits: limits, environment: environment)
         let executor = PluginToolExecutor(plugins: plugins, configuration: configuration)
