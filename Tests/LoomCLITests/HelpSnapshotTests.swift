@@ -49,7 +49,8 @@ SUBCOMMANDS:
   bench                   Benchmark prompt processing and generation speed, like llama-bench.
   eval                    Run an evaluation set of questions with checkable answers and print the
                           score.
-  agents                  List agents, or warm their prompt prefixes in the prompt cache.
+  agents                  List agents, warm their prompt prefixes in the prompt cache, or see where
+                          a routing agent sends questions.
   cache                   List or clear the prompt cache (saved keys and values of prompt prefixes).
   serve                   Serve models over the OpenAI-compatible chat API.
 
