@@ -25,6 +25,8 @@ public struct LoomHome: Sendable {
     public var traces: URL { root.appendingPathComponent("traces", isDirectory: true) }
     /// Saved keys and values of prompt prefixes (`PromptCache`).
     public var promptCache: URL { root.appendingPathComponent("prompt-cache", isDirectory: true) }
+    /// Repacked weight panels of models (`PanelCache`).
+    public var panelCache: URL { root.appendingPathComponent("panel-cache", isDirectory: true) }
     /// The user's config file.
     public var config: URL { root.appendingPathComponent("config.yaml") }
 }

@@ -5,14 +5,14 @@ import Darwin
 #endif
 
 /// A file mapped read-only into memory; unmapped when released.
-final class MappedFile: @unchecked Sendable {
+public final class MappedFile: @unchecked Sendable {
     /// Start of the mapping (nil for an empty file).
-    let base: UnsafeRawPointer?
+    public let base: UnsafeRawPointer?
     /// Size of the file in bytes.
-    let size: Int
+    public let size: Int
 
     /// Maps `path` read-only (MAP_PRIVATE: the weights are never copied unless written, and they never are).
-    init(path: String) throws {
+    public init(path: String) throws {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { throw GGUFError.cannotOpen(path: path, reason: String(cString: strerror(errno))) }
         defer { close(fd) }

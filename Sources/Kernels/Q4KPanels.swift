@@ -7,7 +7,8 @@ import Glibc
 import Darwin
 #endif
 
-/// A q4_K matrix W (rows, cols) repacked into panels of 8 rows for the int8 kernels (owned memory).
+/// A q4_K matrix W (rows, cols) repacked into panels of 8 rows for the int8 kernels, in memory of its
+/// own or inside a read-only mapping of a panel cache file (`init(mapped:rows:cols:owner:)`).
 ///
 /// In a panel the 8 rows' 4-element groups of one 32-element sub-block are interleaved, so one
 /// `maddubs` multiplies 8 rows by a token's 4 activation bytes, and a sub-block's products are summed
@@ -19,19 +20,44 @@ public final class Q4KPanels: @unchecked Sendable {
     /// Columns of W (a multiple of 256).
     public let cols: Int
     /// The panels, `loom_q4k_panel_bytes(rows, cols)` bytes.
-    let data: UnsafeMutableRawPointer
+    let data: UnsafeRawPointer
     /// Bytes the panels take.
     public let byteCount: Int
+    /// What keeps mapped panels alive (nil: `data` is this object's own allocation).
+    private let owner: AnyObject?
+
+    /// The panels as bytes (to save them).
+    public var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: data, count: byteCount) }
+
+    /// The bytes panels of a (rows, cols) q4_K matrix take, or nil when they cannot be built (rows
+    /// not a multiple of 8, cols not of 256).
+    public static func byteCount(rows: Int, cols: Int) -> Int? {
+        let bytes = loom_q4k_panel_bytes(Int64(rows), Int64(cols))
+        return bytes > 0 ? bytes : nil
+    }
+
+    /// Panels that already exist at `data` (`byteCount(rows:cols:)` bytes, 64-byte aligned), inside
+    /// memory that `owner` keeps alive (a file mapping); nil if the shape has no panels or the
+    /// address is misaligned.
+    public init?(mapped data: UnsafeRawPointer, rows: Int, cols: Int, owner: AnyObject) {
+        guard let bytes = Self.byteCount(rows: rows, cols: cols), Int(bitPattern: data) % 64 == 0 else { return nil }
+        self.rows = rows
+        self.cols = cols
+        self.data = data
+        byteCount = bytes
+        self.owner = owner
+    }
 
     /// Repacks the q4_K matrix W (rows, cols) at `weights` (rows contiguous), on `threads` threads;
     /// nil if rows is not a multiple of 8 or cols of 256.
     public init?(q4K weights: UnsafeRawPointer, rows: Int, cols: Int, threads: Int = 2) {
-        let bytes = loom_q4k_panel_bytes(Int64(rows), Int64(cols))
-        guard bytes > 0 else { return nil }
+        guard let bytes = Self.byteCount(rows: rows, cols: cols) else { return nil }
         self.rows = rows
         self.cols = cols
         byteCount = bytes
-        data = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
+        owner = nil
+        let data = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
+        self.data = UnsafeRawPointer(data)
         let panels = rows / 8, parts = max(1, min(threads, panels))
         // Addresses as integers: the closure runs on other threads while both buffers stay alive here.
         let source = UInt(bitPattern: weights), target = UInt(bitPattern: data)
@@ -42,7 +68,7 @@ public final class Q4KPanels: @unchecked Sendable {
         }
     }
 
-    deinit { data.deallocate() }
+    deinit { if owner == nil { data.deallocate() } }
 
     /// Drops the whole pages inside `bytes` bytes at `start`, part of a read-only file mapping, from
     /// the process's memory (MADV_DONTNEED: a later read faults them in from the file again). Used

@@ -45,11 +45,12 @@ public final class LocalModel: LanguageModel, @unchecked Sendable {
     ///     of a long context costs little memory.
     ///   - threads: worker threads of the forward pass.
     ///   - promptCache: where system prompts' keys and values are saved and loaded (see `PromptCache`).
+    ///   - panelCache: where the repacked weight panels are saved and mapped from (see `PanelCache`).
     ///   - log: where a warning goes (an unrecognised chat template falls back to ChatML and says so; a
-    ///     prompt-cache file that cannot be trusted is ignored and says why).
+    ///     prompt or panel cache file that cannot be trusted is ignored and says why).
     /// - Throws: `GGUFError`, `TokenizerError` or `LLMError` describing what is wrong with the file.
     public init(path: String, name: String? = nil, sha256: String? = nil, contextLength: Int? = nil, threads: Int = 2,
-                promptCache: PromptCache? = nil,
+                promptCache: PromptCache? = nil, panelCache: PanelCache? = nil,
                 log: @escaping (String) -> Void = { FileHandle.standardError.write(Data(("loom: " + $0 + "\n").utf8)) }) throws {
         self.promptCache = promptCache
         self.log = log
@@ -57,7 +58,7 @@ public final class LocalModel: LanguageModel, @unchecked Sendable {
         tokenizer = try Tokenizer(gguf: file)
         template = try ChatTemplate(jinja: tokenizer.chatTemplate, allowFallback: true)
         if let reason = template.fallbackReason { log(reason) }
-        transformer = try Transformer(file: file)
+        transformer = try Transformer(file: file, panelCache: panelCache, log: log)
         let context = contextLength ?? min(transformer.configuration.trainedContextLength, Self.defaultContextCap)
         session = try InferenceSession(model: transformer, contextLength: context, threads: threads)
         let fileName = URL(fileURLWithPath: path).lastPathComponent

@@ -175,28 +175,18 @@ public final class PromptCache: @unchecked Sendable {
 
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let final = file(for: tokens).path
-        let temporary = final + ".tmp-\(getpid())-\(UInt32.random(in: 0 ... .max))"
-        do {
-            try writeFile(temporary, UnsafeRawBufferPointer(buffer))
-            guard rename(temporary, final) == 0 else { throw PromptCacheError.io(path: final, errno: errno) }
-        } catch {
-            unlink(temporary)
-            throw error
-        }
-        trim(keeping: final)
+        try CacheFiles.writeWhole(final, parts: [UnsafeRawBufferPointer(buffer)]) { path, parts in try writeFile(path, parts[0]) }
+        CacheFiles.trim(directory, fileExtension: Self.fileExtension, capacityBytes: capacityBytes, keeping: final)
     }
 
     // MARK: - The directory
 
     /// The entries in `directory`, most recently used first.
     public static func list(directory: URL) -> [Entry] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
         var entries: [Entry] = []
-        for name in names where name.hasSuffix("." + fileExtension) {
-            let path = directory.appendingPathComponent(name).path
-            guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else { continue }
-            var entry = Entry(path: path, bytes: (attributes[.size] as? NSNumber)?.int64Value ?? 0,
-                              lastUsed: attributes[.modificationDate] as? Date ?? .distantPast)
+        for file in CacheFiles.list(directory, fileExtension: fileExtension) {
+            let path = file.path
+            var entry = Entry(path: path, bytes: file.bytes, lastUsed: file.lastUsed)
             if let handle = FileHandle(forReadingAtPath: path) {
                 // The fixed fields say how long the whole header is.
                 var head = (try? handle.read(upToCount: Header.fixedBytes)) ?? Data()
@@ -221,10 +211,7 @@ public final class PromptCache: @unchecked Sendable {
     public static func clear(directory: URL) throws -> (entries: Int, bytes: Int64) {
         let entries = list(directory: directory)
         for entry in entries { try FileManager.default.removeItem(atPath: entry.path) }
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
-        for name in names where name.contains(".\(fileExtension).tmp-") {
-            try? FileManager.default.removeItem(at: directory.appendingPathComponent(name))
-        }
+        CacheFiles.removeTemporaries(directory, fileExtension: fileExtension, onlyStale: false)
         return (entries.count, entries.reduce(0) { $0 + $1.bytes })
     }
 
@@ -245,38 +232,9 @@ public final class PromptCache: @unchecked Sendable {
         try? FileManager.default.setAttributes([.modificationDate: Date()], ofItemAtPath: path)
     }
 
-    /// Removes the least recently used entries until the directory fits its capacity (never `keeping`),
-    /// and temporary files left by a process that died more than an hour ago.
-    private func trim(keeping: String) {
-        var entries = Self.list(directory: directory)
-        var total = entries.reduce(0) { $0 + $1.bytes }
-        while total > capacityBytes, let oldest = entries.last {
-            entries.removeLast()
-            guard oldest.path != keeping else { continue }
-            if (try? FileManager.default.removeItem(atPath: oldest.path)) != nil { total -= oldest.bytes }
-        }
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
-        for name in names where name.contains(".\(Self.fileExtension).tmp-") {
-            let path = directory.appendingPathComponent(name).path
-            let modified = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
-            if let modified, modified.timeIntervalSinceNow < -3600 { try? FileManager.default.removeItem(atPath: path) }
-        }
-    }
-
     /// Writes `bytes` to a new file at `path` with POSIX calls.
     static let posixWrite: @Sendable (String, UnsafeRawBufferPointer) throws -> Void = { path, bytes in
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw PromptCacheError.io(path: path, errno: errno) }
-        defer { close(fd) }
-        var written = 0
-        while written < bytes.count {
-            let n = write(fd, bytes.baseAddress! + written, bytes.count - written)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw PromptCacheError.io(path: path, errno: errno)
-            }
-            written += n
-        }
+        try CacheFiles.posixWrite(path, [bytes])
     }
 
     // MARK: - Checksum

@@ -16,19 +16,34 @@ public final class Transformer: @unchecked Sendable {
     /// The bound weights.
     public let weights: ModelWeights
 
+    /// Where the repacked panels came from.
+    public enum PanelSource: Equatable, Sendable {
+        /// The model has no panels (no q4_K projections, or the int8 kernels are off).
+        case none
+        /// Repacked at load, held in memory.
+        case repacked
+        /// Mapped from the panel cache file at this path.
+        case cache(String)
+    }
+    /// Where the repacked panels came from.
+    public let panelSource: PanelSource
+
     /// Opens and binds the model at `path`.
     /// - Throws: the GGUF reader's errors for a bad file; `LLMError` for an unknown architecture,
     ///   missing metadata or a missing / ill-shaped tensor.
-    public convenience init(path: String) throws {
-        try self.init(file: try GGUFFile(path: path))
+    public convenience init(path: String, panelCache: PanelCache? = nil, log: (String) -> Void = { _ in }) throws {
+        try self.init(file: try GGUFFile(path: path), panelCache: panelCache, log: log)
     }
 
     /// Binds the model in an already opened file.
     /// - Throws: `LLMError` for an unknown architecture, missing metadata or a missing / ill-shaped tensor.
     ///
-    /// The blocks' q4_K projections are repacked into 8-row panels for the int8 kernels (in memory,
-    /// `panelBytes` bytes), unless the int8 kernels are switched off (`Kernels.setInt8MatMul`).
-    public init(file: GGUFFile) throws {
+    /// The blocks' q4_K projections are repacked into 8-row panels for the int8 kernels (`panelBytes`
+    /// bytes), unless the int8 kernels are switched off (`Kernels.setInt8MatMul`). With a
+    /// `panelCache`, the panels are mapped from its file when it holds them all and checks out;
+    /// otherwise they are repacked in memory and the file is written for the next process (a file
+    /// that cannot be trusted or written is reported to `log`, and the model loads all the same).
+    public init(file: GGUFFile, panelCache: PanelCache? = nil, log: (String) -> Void = { _ in }) throws {
         self.file = file
         guard let name = file.metadata[ModelConfiguration.Key.architecture.rawValue]?.string else {
             throw LLMError.missingMetadata(key: ModelConfiguration.Key.architecture.rawValue)
@@ -36,13 +51,44 @@ public final class Transformer: @unchecked Sendable {
         architecture = try ArchitectureRegistry.architecture(named: name)
         configuration = try ModelConfiguration(file: file)
         var weights = try architecture.bindWeights(file: file, configuration: configuration)
-        if Kernels.int8MatMulEnabled && Kernels.simdEnabled {
-            for index in weights.blocks.indices { weights.blocks[index].repack() }
-        }
+        panelSource = Kernels.int8MatMulEnabled && Kernels.simdEnabled
+            ? Self.attachPanels(to: &weights, cache: panelCache, log: log) : .none
         self.weights = weights
     }
 
-    /// Bytes of the repacked weight panels held in memory.
+    /// Maps the panels of the blocks' q4_K projections from `cache`, or repacks them (and saves them
+    /// to `cache`); says where they came from.
+    private static func attachPanels(to weights: inout ModelWeights, cache: PanelCache?, log: (String) -> Void) -> PanelSource {
+        let wanted = weights.blocks.flatMap { block in
+            BlockWeights.projections.map { block[keyPath: $0] }.filter(\.hasPanelShape)
+                .map { PanelCache.Matrix(name: $0.name, rows: $0.rows, cols: $0.columns) }
+        }
+        guard !wanted.isEmpty else { return .none }
+        if let cache {
+            switch cache.load(wanted) {
+            case .hit(let mapped):
+                for index in weights.blocks.indices {
+                    for projection in BlockWeights.projections {
+                        weights.blocks[index][keyPath: projection].panels = mapped[weights.blocks[index][keyPath: projection].name]
+                    }
+                }
+                return .cache(cache.file.path)
+            case .miss: break
+            case .rejected(let reason): log("ignored the panel cache file \(cache.file.path): \(reason); repacking")
+            }
+        }
+        for index in weights.blocks.indices {
+            for projection in BlockWeights.projections { weights.blocks[index][keyPath: projection].repack() }
+        }
+        if let cache {
+            do { try cache.store(weights.repackedPanels) } catch {
+                log("could not save the repacked panels to \(cache.file.path): \(error)")
+            }
+        }
+        return .repacked
+    }
+
+    /// Bytes of the repacked weight panels (in memory, or mapped from the panel cache).
     public var panelBytes: Int { weights.blocks.reduce(0) { $0 + $1.panelBytes } }
 
     /// Runs `tokens` (already checked to be in the vocabulary) at positions `start ..< start + n`

@@ -22,12 +22,15 @@ public struct WeightMatrix: @unchecked Sendable {
     /// Bytes of one row.
     var rowBytes: Int { type.rowBytes(columns) }
 
+    /// Whether the matrix can be repacked into q4_K panels (q4_K, rows a multiple of 8, columns of 256).
+    var hasPanelShape: Bool { type == .q4_K && Q4KPanels.byteCount(rows: rows, cols: columns) != nil }
+
     /// Repacks a q4_K matrix into panels (kept in `panels`); other types and shapes stay as they are.
     ///
     /// The file's pages of a repacked matrix are then dropped from memory (they are read again from
     /// the file only if something still reads `data`), so the weights are not resident twice.
     mutating func repack() {
-        guard type == .q4_K, panels == nil else { return }
+        guard hasPanelShape, panels == nil else { return }
         panels = Q4KPanels(q4K: data, rows: rows, cols: columns)
         if panels != nil { Q4KPanels.releasePages(data, bytes: rows * rowBytes) }
     }
@@ -72,20 +75,12 @@ public struct BlockWeights: Sendable {
 }
 
 extension BlockWeights {
-    /// Repacks the block's q4_K projections into panels.
-    mutating func repack() {
-        query.repack()
-        key.repack()
-        value.repack()
-        output.repack()
-        gate.repack()
-        up.repack()
-        down.repack()
-    }
+    /// The block's projections (the matrices that may be repacked into panels). Key paths are immutable.
+    nonisolated(unsafe) static let projections: [WritableKeyPath<BlockWeights, WeightMatrix>] = [\.query, \.key, \.value, \.output, \.gate, \.up, \.down]
 
     /// Bytes of the block's repacked panels.
     var panelBytes: Int {
-        [query, key, value, output, gate, up, down].reduce(0) { $0 + ($1.panels?.byteCount ?? 0) }
+        Self.projections.reduce(0) { $0 + (self[keyPath: $1].panels?.byteCount ?? 0) }
     }
 }
 
@@ -99,6 +94,15 @@ public struct ModelWeights: Sendable {
     public var outputNorm: WeightVector
     /// Output (unembedding) projection, (vocab, d); the token embedding when the file ties them.
     public var output: WeightMatrix
+}
+
+extension ModelWeights {
+    /// Every repacked matrix of the blocks, by tensor name, in order.
+    var repackedPanels: [(name: String, panels: Q4KPanels)] {
+        blocks.flatMap { block in
+            BlockWeights.projections.compactMap { path in block[keyPath: path].panels.map { (name: block[keyPath: path].name, panels: $0) } }
+        }
+    }
 }
 
 /// Binds tensors by name from a GGUF file and checks their shapes against the configuration.

@@ -23,14 +23,6 @@ final class PromptCacheTests: XCTestCase {
         try? FileManager.default.removeItem(at: directory)
     }
 
-    /// Notes the model logs (ignored cache files, failed saves).
-    private final class Log: @unchecked Sendable {
-        private let lock = NSLock()
-        private var lines: [String] = []
-        func add(_ line: String) { lock.withLock { lines.append(line) } }
-        var all: [String] { lock.withLock { lines } }
-    }
-
     private func cache(model: String = "model-a", build: String = "build-1", capacity: Int64 = 1 << 30,
                        write: (@Sendable (String, UnsafeRawBufferPointer) throws -> Void)? = nil) -> PromptCache {
         PromptCache(directory: directory, capacityBytes: capacity, modelIdentity: model, buildIdentity: build,
@@ -38,7 +30,7 @@ final class PromptCacheTests: XCTestCase {
     }
 
     /// A fresh model (an empty in-memory KV cache) over `cache`, with `context` positions (nil: the default).
-    private func model(_ cache: PromptCache?, context: Int? = 512, log: Log = Log()) throws -> LocalModel {
+    private func model(_ cache: PromptCache?, context: Int? = 512, log: LogLines = LogLines()) throws -> LocalModel {
         try LocalModel(path: try TestModels.path(TestModels.smollm), contextLength: context, promptCache: cache,
                        log: { log.add($0) })
     }
@@ -123,7 +115,7 @@ final class PromptCacheTests: XCTestCase {
         let entry = directory.appendingPathComponent(try XCTUnwrap(entries().first, file: file, line: line))
         try damage(entry)
 
-        let log = Log()
+        let log = LogLines()
         let reader = try model(cache(), log: log)
         let result = try reader.evaluatePrompt(p.tokens, cachePoint: p.cachePoint)
         XCTAssertEqual(result.fromDisk, 0, "a damaged entry is not used", file: file, line: line)
@@ -174,7 +166,7 @@ final class PromptCacheTests: XCTestCase {
         let other = cache(build: "build-3")
         let target = other.file(for: p.tokens[..<p.cachePoint!])
         try FileManager.default.copyItem(at: cache(model: "model-a").file(for: p.tokens[..<p.cachePoint!]), to: target)
-        let log = Log()
+        let log = LogLines()
         XCTAssertEqual(try model(other, log: log).evaluatePrompt(p.tokens, cachePoint: p.cachePoint).fromDisk, 0)
         XCTAssertTrue(log.all.contains { $0.contains("another model or build") }, "\(log.all)")
     }
@@ -188,7 +180,7 @@ final class PromptCacheTests: XCTestCase {
     }
 
     func testAFullDiskLeavesNothingBehindAndTheRunGoesOn() throws {
-        let log = Log()
+        let log = LogLines()
         let full = cache(write: { path, bytes in
             // Half the file reaches the disk, then it is full.
             let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o644)

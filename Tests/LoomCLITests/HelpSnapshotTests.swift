@@ -51,7 +51,8 @@ SUBCOMMANDS:
                           score.
   agents                  List agents, warm their prompt prefixes in the prompt cache, or see where
                           a routing agent sends questions.
-  cache                   List or clear the prompt cache (saved keys and values of prompt prefixes).
+  cache                   List or clear the caches on disk (prompt prefixes' keys and values,
+                          repacked weights).
   serve                   Serve models over the OpenAI-compatible chat API.
 
   See 'loom help <subcommand>' for detailed help.

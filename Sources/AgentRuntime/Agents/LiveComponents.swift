@@ -68,8 +68,10 @@ public struct LiveComponents: Sendable {
                 let path = try store.resolve(wanted).path
                 let known = KnownModels.all.first { $0.name == wanted || $0.file == (path as NSString).lastPathComponent }
                 return try await cache.model(path: path) {
+                    let caches = ModelCacheSettings()
                     let model = try LocalModel(path: path, name: known?.name, sha256: known?.sha256, contextLength: contextLength,
-                                               threads: threads, promptCache: PromptCacheSettings().cache(modelPath: path, sha256: known?.sha256))
+                                               threads: threads, promptCache: caches.promptCache(modelPath: path, sha256: known?.sha256),
+                                               panelCache: caches.panelCache(modelPath: path, sha256: known?.sha256))
                     model.setPromptProgress(promptProgress)
                     return model
                 }

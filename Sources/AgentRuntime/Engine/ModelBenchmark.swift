@@ -35,6 +35,9 @@ public struct ModelBenchmark: Sendable {
         public var loadSeconds: Double
         /// Seconds from opening the file to the logits of a one-token prompt (load, session, one step).
         public var firstTokenSeconds: Double
+        /// Where the repacked weight panels came from: `none`, `repacked` (at this load) or `cache`
+        /// (mapped from the panel cache).
+        public var panels: String
         /// Bytes of the KV cache of the benchmark's context, when full.
         public var kvCacheBytes: Int
         /// Context length of the sessions.
@@ -58,6 +61,8 @@ public struct ModelBenchmark: Sendable {
     /// Whether prefill uses the int8 kernels where they exist (false: dequantized tiles and sgemm, the
     /// older path, for before/after comparisons). Set process-wide for the duration of `run`.
     public var int8Prefill = true
+    /// Where repacked weight panels are mapped from and saved to (nil: repacked at every load).
+    public var panelCache: PanelCache? = nil
 
     /// Creates a benchmark with llama-bench's default sizes.
     public init(promptTokens: Int = 512, generatedTokens: Int = 128, repetitions: Int = 3, threadCounts: [Int] = [1, 2],
@@ -81,7 +86,7 @@ public struct ModelBenchmark: Sendable {
         defer { Kernels.setInt8MatMul(int8Before) }
         let clock = ContinuousClock()
         let loadStart = clock.now
-        let model = try Transformer(path: path)
+        let model = try Transformer(path: path, panelCache: panelCache) { FileHandleOutput.standardError("loom: " + $0 + "\n") }
         let loaded = clock.now
         let first = try InferenceSession(model: model, contextLength: context, threads: threadCounts[0])
         _ = try first.logits(after: [0])
@@ -125,9 +130,17 @@ public struct ModelBenchmark: Sendable {
         let fileBytes = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0
         return Report(model: path, fileBytes: fileBytes,
                       loadSeconds: Self.seconds(loaded - loadStart),
-                      firstTokenSeconds: Self.seconds(firstToken - loadStart),
+                      firstTokenSeconds: Self.seconds(firstToken - loadStart), panels: Self.describe(model.panelSource),
                       kvCacheBytes: first.cacheByteCount, contextLength: context, results: results,
                       peakRSSBytes: ProcessMemory.peakResidentBytes())
+    }
+
+    private static func describe(_ source: Transformer.PanelSource) -> String {
+        switch source {
+        case .none: "none"
+        case .repacked: "repacked"
+        case .cache: "cache"
+        }
     }
 
     private func measure(test: String, threads: Int, tokens: Int, _ body: () throws -> Void) throws -> Measurement {

@@ -43,8 +43,10 @@ public struct TextGeneration: Sendable {
                     maxTokens: Int, schema: JSONValue? = nil, jumpForward: Bool = true,
                     onText: (@Sendable (String) -> Void)?) async throws -> Result {
         let known = KnownModels.all.first { $0.file == (modelPath as NSString).lastPathComponent }
+        let caches = ModelCacheSettings()
         let local = try LocalModel(path: modelPath, contextLength: contextLength, threads: threads,
-                                   promptCache: PromptCacheSettings().cache(modelPath: modelPath, sha256: known?.sha256))
+                                   promptCache: caches.promptCache(modelPath: modelPath, sha256: known?.sha256),
+                                   panelCache: caches.panelCache(modelPath: modelPath, sha256: known?.sha256))
         local.jumpForward = jumpForward
         let completion: Completion
         if chat {

@@ -26,6 +26,9 @@ struct Bench: AsyncParsableCommand {
         var bench = ModelBenchmark(promptTokens: promptTokens, generatedTokens: generatedTokens,
                                    repetitions: repetitions, threadCounts: counts, depth: depth)
         bench.int8Prefill = !sgemmPrefill
+        bench.panelCache = ModelCacheSettings().panelCache(modelPath: path, sha256: KnownModels.all.first {
+            $0.file == (path as NSString).lastPathComponent
+        }?.sha256)
         let report = try bench.run(path: path) { m in
             if !json { FileHandleOutput.standardError(Self.row(m).joined(separator: "  ") + "\n") }
         }
@@ -37,8 +40,8 @@ struct Bench: AsyncParsableCommand {
         }
         print(TextTable.render(header: ["THREADS", "TEST", "T/S"], rows: report.results.map(Self.row)))
         print("model \(report.model) (\(ByteCount.format(Int64(report.fileBytes))))")
-        print(String(format: "load %.2f s, first token %.2f s, KV cache %@ (context %d), peak RSS %@",
-                     report.loadSeconds, report.firstTokenSeconds, ByteCount.format(Int64(report.kvCacheBytes)),
+        print(String(format: "load %.2f s (panels: %@), first token %.2f s, KV cache %@ (context %d), peak RSS %@",
+                     report.loadSeconds, report.panels, report.firstTokenSeconds, ByteCount.format(Int64(report.kvCacheBytes)),
                      report.contextLength, ByteCount.format(Int64(report.peakRSSBytes))))
     }
 
