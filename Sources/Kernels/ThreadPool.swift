@@ -15,8 +15,11 @@ import Darwin
 /// (rather than assigning chunk t to thread t) keeps a loop from waiting on a worker that the OS has
 /// descheduled on a busy machine: the caller closes the loop once all chunks are done and only waits
 /// for workers that are inside it. Workers spin briefly after each loop (decode issues a few hundred
-/// loops per token) and then sleep on a condition variable. Not reentrant: call it from one thread at
-/// a time, and not from inside a body.
+/// loops per token) and then sleep on a condition variable. A worker descheduled inside a chunk still
+/// makes the caller wait; when such waits cost more than the workers save (another process holding a
+/// core), loops run on the caller alone for a while (`ParallelismGovernor`), so that more threads are
+/// never much slower than one. Not reentrant: call it from one thread at a time, and not from inside
+/// a body.
 public final class ThreadPool: @unchecked Sendable {
     /// Number of threads, the caller included.
     public let threadCount: Int
@@ -25,6 +28,8 @@ public final class ThreadPool: @unchecked Sendable {
     private var workers: [pthread_t] = []
     /// Per-thread scratch memory, reused across calls (index: thread number, plus one extra slot).
     private var scratch: [Scratch]
+    /// Runs loops on the caller alone while the workers' waits cost more than they save.
+    var governor = ParallelismGovernor()
 
     /// The state the workers share with the caller (kept apart so workers never hold the pool).
     private final class State: @unchecked Sendable {
@@ -56,13 +61,16 @@ public final class ThreadPool: @unchecked Sendable {
             condition.deallocate()
         }
 
-        /// Claims and runs chunks of the current loop until none is left.
-        func work(thread: Int) {
-            guard let task else { return }
+        /// Claims and runs chunks of the current loop until none is left; returns how many it ran.
+        @discardableResult
+        func work(thread: Int) -> Int {
+            guard let task else { return 0 }
+            var ran = 0
             while true {
                 let chunk = nextChunk.wrappingAdd(1, ordering: .relaxed).oldValue
-                guard chunk < chunks else { return }
+                guard chunk < chunks else { return ran }
                 task(chunk, thread)
+                ran += 1
             }
         }
 
@@ -173,22 +181,38 @@ public final class ThreadPool: @unchecked Sendable {
             return
         }
         precondition(state.task == nil, "ThreadPool.parallelFor is not reentrant")
+        guard governor.nextLoopIsParallel() else {
+            // The same chunks in the same order, on the caller alone: the same results.
+            for chunk in 0..<parts { body(Self.chunk(chunk, of: parts, count: count), 0) }
+            return
+        }
         withoutActuallyEscaping(body) { body in
             state.task = { chunk, thread in body(Self.chunk(chunk, of: parts, count: count), thread) }
             state.chunks = parts
             state.nextChunk.store(0, ordering: .relaxed)
             state.closed.store(false, ordering: .sequentiallyConsistent)
+            let start = Self.now()
             state.publish()
-            state.work(thread: 0)
+            let ran = state.work(thread: 0)
             state.closed.store(true, ordering: .sequentiallyConsistent)
+            let done = Self.now()
             var spins = 0
             while state.active.load(ordering: .sequentiallyConsistent) != 0 {
                 spins += 1
                 if spins < state.spinIterations { loom_cpu_relax() } else { sched_yield() }
             }
+            governor.record(busy: done - start, stall: spins == 0 ? 0 : Self.now() - done, callerChunks: ran, chunks: parts)
             state.task = nil
         }
     }
+
+    /// Monotonic seconds (a vDSO call, tens of nanoseconds).
+    private static func now() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
+    }
+
 
     /// Scratch memory of thread `thread` (or, for `thread == threadCount`, the caller's second buffer),
     /// at least `bytes` long, kept for reuse. Use it only from that thread, inside one call.

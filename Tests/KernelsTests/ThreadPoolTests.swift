@@ -34,6 +34,50 @@ final class ThreadPoolTests: XCTestCase {
         XCTAssertEqual(total.load(ordering: .relaxed), 8000)
     }
 
+    func testTheGovernorKeepsParallelLoopsThatPay() {
+        var governor = ParallelismGovernor(window: 4, serialLoops: 3)
+        // The caller ran half the chunks in 1 ms and waited 0.1 ms: 1.1 ms against 2 ms alone.
+        for _ in 0..<40 {
+            XCTAssertTrue(governor.nextLoopIsParallel())
+            governor.record(busy: 0.001, stall: 0.0001, callerChunks: 4, chunks: 8)
+        }
+        XCTAssertEqual(governor.serialSwitches, 0)
+    }
+
+    func testTheGovernorFallsBackToTheCallerWhenWaitsCostMore() {
+        var governor = ParallelismGovernor(window: 4, serialLoops: 3)
+        // The caller ran 6 of 8 chunks in 1.5 ms and then waited 1 ms for a descheduled worker:
+        // 2.5 ms against 2 ms alone.
+        for _ in 0..<4 {
+            XCTAssertTrue(governor.nextLoopIsParallel())
+            governor.record(busy: 0.0015, stall: 0.001, callerChunks: 6, chunks: 8)
+        }
+        XCTAssertEqual(governor.serialSwitches, 1)
+        XCTAssertEqual((0..<3).map { _ in governor.nextLoopIsParallel() }, [false, false, false])
+        // Then a new window is measured; loops the workers took whole are not counted.
+        XCTAssertTrue(governor.nextLoopIsParallel())
+        governor.record(busy: 0, stall: 0.001, callerChunks: 0, chunks: 8)
+        for _ in 0..<4 { governor.record(busy: 0.001, stall: 0, callerChunks: 4, chunks: 8) }
+        XCTAssertEqual(governor.serialSwitches, 1)
+    }
+
+    func testSerialLoopsRunTheSameChunksOnTheCaller() {
+        let pool = ThreadPool(threadCount: 2)
+        let parts = pool.chunkCount(100)
+        let expected = (0..<parts).map { ThreadPool.chunk($0, of: parts, count: 100) }
+        pool.governor.runSerially(loops: 2)
+        for _ in 0..<2 {
+            let seen = Mutex<[(Range<Int>, Int)]>([])
+            pool.parallelFor(100) { range, thread in seen.withLock { $0.append((range, thread)) } }
+            XCTAssertEqual(seen.withLock { $0.map(\.0) }, expected, "every chunk once, in order")
+            XCTAssertEqual(Set(seen.withLock { $0.map(\.1) }), [0], "on the caller")
+        }
+        // Then loops are parallel again (a worker may or may not take a chunk; each runs once).
+        let seen = Mutex<[Range<Int>]>([])
+        pool.parallelFor(100) { range in seen.withLock { $0.append(range) } }
+        XCTAssertEqual(seen.withLock { $0 }.sorted { $0.lowerBound < $1.lowerBound }, expected)
+    }
+
     func testChunksAreContiguousAndBalanced() {
         XCTAssertEqual((0..<3).map { ThreadPool.chunk($0, of: 3, count: 10) }, [0..<4, 4..<7, 7..<10])
         XCTAssertEqual((0..<2).map { ThreadPool.chunk($0, of: 2, count: 1) }, [0..<1, 1..<1])
