@@ -108,7 +108,7 @@ public struct Orchestrator: Sendable {
     /// Answers `question`. Model mistakes become observations; errors of the model backend, the tool
     /// listing or Loom itself end the run, are recorded in the trace, and are rethrown.
     public func run(question: String) async throws -> RunOutcome {
-        var session: RunSession
+        let session: RunSession
         do {
             let available: [ToolSpec]
             do { available = try await tools.tools() } catch {

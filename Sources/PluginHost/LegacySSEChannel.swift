@@ -12,10 +12,15 @@ final class LegacySSEChannel: @unchecked Sendable {
     private let lock = NSLock()
     private var knownEndpoint: String?
     private var waiting: [Int: CheckedContinuation<Result<JSONValue, RPCFailure>, Never>] = [:]
+    /// The deadline of each waiting request, cancelled when it is answered.
+    private var deadlines: [Int: Task<Void, Never>] = [:]
     private var ended: RPCFailure?
 
     /// The URL messages are POSTed to, once the stream has named it.
     var endpoint: String? { lock.withLock { knownEndpoint } }
+
+    /// Deadlines of requests still waiting (for tests).
+    var pendingDeadlines: Int { lock.withLock { deadlines.count } }
 
     /// Why the stream ended, if it did.
     var endReason: RPCFailure? { lock.withLock { ended } }
@@ -46,10 +51,17 @@ final class LegacySSEChannel: @unchecked Sendable {
             }
             if let over { return continuation.resume(returning: .failure(over)) }
             Task { [self] in if let failure = await send() { resolve(id, .failure(failure)) } }
-            Task { [self] in
-                try? await Task.sleep(nanoseconds: UInt64(max(timeout, 0) * 1e9))
+            let deadline = Task { [self] in
+                guard (try? await Task.sleep(nanoseconds: UInt64(max(timeout, 0) * 1e9))) != nil else { return }
                 resolve(id, .failure(.timeout(seconds: timeout)))
             }
+            // Kept only while the request still waits (an answer may already have come).
+            let stillWaiting = lock.withLock {
+                if waiting[id] == nil { return false }
+                deadlines[id] = deadline
+                return true
+            }
+            if !stillWaiting { deadline.cancel() }
         }
     }
 
@@ -63,6 +75,8 @@ final class LegacySSEChannel: @unchecked Sendable {
     func end(_ reason: RPCFailure) {
         let pending: [CheckedContinuation<Result<JSONValue, RPCFailure>, Never>] = lock.withLock {
             if ended == nil { ended = reason }
+            for deadline in deadlines.values { deadline.cancel() }
+            deadlines.removeAll()
             defer { waiting.removeAll() }
             return Array(waiting.values)
         }
@@ -70,7 +84,8 @@ final class LegacySSEChannel: @unchecked Sendable {
     }
 
     private func resolve(_ id: Int, _ result: Result<JSONValue, RPCFailure>) {
-        let continuation = lock.withLock { waiting.removeValue(forKey: id) }
+        let (continuation, deadline) = lock.withLock { (waiting.removeValue(forKey: id), deadlines.removeValue(forKey: id)) }
+        deadline?.cancel()
         continuation?.resume(returning: result)
     }
 

@@ -70,6 +70,22 @@ final class HTTPPluginTests: XCTestCase {
         await assertSizeLimitEndsTheSession(executor, server)
     }
 
+    func testAnAnsweredLegacyRequestLeavesNoDeadlineBehind() async throws {
+        let channel = LegacySSEChannel()
+        for id in 1...3 {
+            let result = await channel.exchange(id: id, timeout: 600) {
+                channel.deliver(["jsonrpc": "2.0", "id": .int(id), "result": .object(["ok": .bool(true)])])
+                return nil
+            }
+            XCTAssertEqual(try result.get()["ok"], .bool(true))
+        }
+        XCTAssertEqual(channel.pendingDeadlines, 0, "each answer cancels its request's 600 s deadline")
+        // A request that is never answered still times out, and leaves nothing behind either.
+        let unanswered = await channel.exchange(id: 4, timeout: 0.05) { nil }
+        guard case .failure(.timeout) = unanswered else { return XCTFail("\(unanswered)") }
+        XCTAssertEqual(channel.pendingDeadlines, 0)
+    }
+
     func testLegacyEndpointsOnlyOnTheServersOwnHost() {
         let stream = "http://127.0.0.1:8123/sse"
         XCTAssertEqual(LegacySSEChannel.resolve(endpoint: "/messages/?session_id=ab12", against: stream),
