@@ -85,3 +85,9 @@ enum CacheFiles {
         }
     }
 }
+
+/// Why a cache file is not used (it is then removed and rewritten).
+struct CacheRejection: Error {
+    let reason: String
+    init(_ reason: String) { self.reason = reason }
+}

@@ -121,32 +121,32 @@ public final class PanelCache: @unchecked Sendable {
             return .hit(panels)
         } catch {
             try? FileManager.default.removeItem(atPath: path)
-            return .rejected((error as? Rejection)?.reason ?? String(describing: error))
+            return .rejected((error as? CacheRejection)?.reason ?? String(describing: error))
         }
     }
 
     private static func read(_ mapping: MappedFile, identity: String, matrices: [Matrix]) throws -> [String: Q4KPanels] {
-        guard let base = mapping.base, mapping.size >= fixedBytes else { throw Rejection("it is shorter than its header") }
+        guard let base = mapping.base, mapping.size >= fixedBytes else { throw CacheRejection("it is shorter than its header") }
         let raw = UnsafeRawBufferPointer(start: base, count: mapping.size)
-        guard Array(raw[0..<8]) == magic else { throw Rejection("it is not a panel cache file") }
+        guard Array(raw[0..<8]) == magic else { throw CacheRejection("it is not a panel cache file") }
         let version = UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt32.self))
-        guard version == formatVersion else { throw Rejection("it has format \(version), not \(formatVersion)") }
+        guard version == formatVersion else { throw CacheRejection("it has format \(version), not \(formatVersion)") }
         let headerBytes = Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 12, as: UInt32.self)))
-        guard fixedBytes + headerBytes <= raw.count else { throw Rejection("it is truncated inside its header") }
+        guard fixedBytes + headerBytes <= raw.count else { throw CacheRejection("it is truncated inside its header") }
         let headerRaw = UnsafeRawBufferPointer(rebasing: raw[fixedBytes ..< fixedBytes + headerBytes])
         let headerChecksum = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self))
-        guard PromptCache.checksum(headerRaw) == headerChecksum else { throw Rejection("its header checksum does not match") }
+        guard PromptCache.checksum(headerRaw) == headerChecksum else { throw CacheRejection("its header checksum does not match") }
         let header = try JSONDecoder().decode(Header.self, from: Data(headerRaw))
-        guard header.identity == identity else { throw Rejection("it was written for another model or layout") }
+        guard header.identity == identity else { throw CacheRejection("it was written for another model or layout") }
         let entries = Dictionary(header.matrices.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         var wanted: [Header.Entry] = []
         for matrix in matrices {
             guard let entry = entries[matrix.name], entry.rows == matrix.rows, entry.cols == matrix.cols,
                   entry.bytes == Q4KPanels.byteCount(rows: matrix.rows, cols: matrix.cols) else {
-                throw Rejection("it has no panels of the right shape for \(matrix.name)")
+                throw CacheRejection("it has no panels of the right shape for \(matrix.name)")
             }
             guard entry.offset >= 0, entry.offset % alignment == 0, entry.offset <= raw.count - entry.bytes else {
-                throw Rejection("it is truncated (\(matrix.name) ends past its end)")
+                throw CacheRejection("it is truncated (\(matrix.name) ends past its end)")
             }
             wanted.append(entry)
         }
@@ -163,11 +163,11 @@ public final class PanelCache: @unchecked Sendable {
                 if PromptCache.checksum(bytes) != entry.checksum { _ = failed.increment() }
             }
         }
-        guard failed.value == 0 else { throw Rejection("a matrix's checksum does not match") }
+        guard failed.value == 0 else { throw CacheRejection("a matrix's checksum does not match") }
         var panels: [String: Q4KPanels] = [:]
         for entry in wanted {
             guard let matrix = Q4KPanels(mapped: base + entry.offset, rows: entry.rows, cols: entry.cols, owner: mapping) else {
-                throw Rejection("\(entry.name) cannot be mapped")
+                throw CacheRejection("\(entry.name) cannot be mapped")
             }
             panels[entry.name] = matrix
         }
@@ -236,12 +236,6 @@ public final class PanelCache: @unchecked Sendable {
 
     /// Writes the parts, in order, to a new file at `path` with POSIX calls.
     static let posixWrite: @Sendable (String, [UnsafeRawBufferPointer]) throws -> Void = { try CacheFiles.posixWrite($0, $1) }
-}
-
-/// A reason a panel cache file is not used.
-private struct Rejection: Error {
-    let reason: String
-    init(_ reason: String) { self.reason = reason }
 }
 
 /// A counter shared by the threads that check a file.

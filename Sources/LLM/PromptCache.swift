@@ -117,7 +117,7 @@ public final class PromptCache: @unchecked Sendable {
                 let header = try Header(reading: raw)
                 try header.check(identity: identity, session: session, tokens: tokens, fileSize: raw.count)
                 let payload = UnsafeRawBufferPointer(rebasing: raw[header.byteCount...])
-                guard Self.checksum(payload) == header.payloadChecksum else { throw Rejection("its payload checksum does not match") }
+                guard Self.checksum(payload) == header.payloadChecksum else { throw CacheRejection("its payload checksum does not match") }
                 session.restore(tokens: Array(tokens)) { cache in
                     let rowValues = tokens.count * cache.kvDimension
                     var offset = 0
@@ -129,7 +129,7 @@ public final class PromptCache: @unchecked Sendable {
                     }
                 }
                 return .hit(tokens: tokens.count)
-            } catch let rejection as Rejection {
+            } catch let rejection as CacheRejection {
                 return .rejected(rejection.reason)
             } catch {
                 return .rejected(String(describing: error))
@@ -271,12 +271,6 @@ public final class PromptCache: @unchecked Sendable {
     }
 }
 
-/// A reason a cache file is not used.
-private struct Rejection: Error {
-    let reason: String
-    init(_ reason: String) { self.reason = reason }
-}
-
 /// Errors writing the prompt cache.
 public enum PromptCacheError: Error, CustomStringConvertible, Equatable {
     /// A system call on `path` failed.
@@ -312,42 +306,42 @@ private struct Header {
 
     /// Reads and checks a header (and with `headerOnly`, only as much as `raw` holds of it).
     init(reading raw: UnsafeRawBufferPointer, headerOnly: Bool = false) throws {
-        guard raw.count >= Self.fixedBytes else { throw Rejection("it is shorter than a header (\(raw.count) bytes)") }
-        guard Array(raw[0..<8]) == PromptCache.magic else { throw Rejection("it is not a Loom prompt cache file") }
+        guard raw.count >= Self.fixedBytes else { throw CacheRejection("it is shorter than a header (\(raw.count) bytes)") }
+        guard Array(raw[0..<8]) == PromptCache.magic else { throw CacheRejection("it is not a Loom prompt cache file") }
         func u32(_ offset: Int) -> Int { Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self))) }
         version = UInt32(u32(8))
         guard version == PromptCache.formatVersion else {
-            throw Rejection("it has format version \(version), this build writes \(PromptCache.formatVersion)")
+            throw CacheRejection("it has format version \(version), this build writes \(PromptCache.formatVersion)")
         }
         layerCount = u32(12)
         kvDimension = u32(16)
         let count = u32(20), identityLength = u32(24)
-        guard identityLength <= 4096, count <= 1 << 20 else { throw Rejection("its header is malformed") }
+        guard identityLength <= 4096, count <= 1 << 20 else { throw CacheRejection("its header is malformed") }
         let end = Self.fixedBytes + identityLength + 4 * count + 16
-        guard raw.count >= end else { throw Rejection("it is truncated inside its header") }
+        guard raw.count >= end else { throw CacheRejection("it is truncated inside its header") }
         identity = String(decoding: raw[Self.fixedBytes ..< Self.fixedBytes + identityLength], as: UTF8.self)
         let tokenStart = Self.fixedBytes + identityLength
         tokens = (0..<count).map { u32(tokenStart + 4 * $0) }
         payloadChecksum = raw.loadUnaligned(fromByteOffset: end - 16, as: UInt64.self).littleEndian
         let headerChecksum = raw.loadUnaligned(fromByteOffset: end - 8, as: UInt64.self).littleEndian
         if !headerOnly, PromptCache.checksum(UnsafeRawBufferPointer(rebasing: raw[0 ..< end - 8])) != headerChecksum {
-            throw Rejection("its header checksum does not match")
+            throw CacheRejection("its header checksum does not match")
         }
     }
 
     /// Throws unless this header describes the entry wanted, for this session, in a file of `fileSize` bytes.
     func check(identity wanted: String, session: InferenceSession, tokens wantedTokens: ArraySlice<Int>, fileSize: Int) throws {
         guard identity == wanted else {
-            throw Rejection("it was written for another model or build (\(identity.replacingOccurrences(of: "\n", with: "; ")))")
+            throw CacheRejection("it was written for another model or build (\(identity.replacingOccurrences(of: "\n", with: "; ")))")
         }
         let c = session.model.configuration
         guard layerCount == c.layerCount, kvDimension == c.kvDimension else {
-            throw Rejection("it holds \(layerCount) layers of width \(kvDimension), the model has \(c.layerCount) of \(c.kvDimension)")
+            throw CacheRejection("it holds \(layerCount) layers of width \(kvDimension), the model has \(c.layerCount) of \(c.kvDimension)")
         }
-        guard tokens.elementsEqual(wantedTokens) else { throw Rejection("it holds other tokens") }
+        guard tokens.elementsEqual(wantedTokens) else { throw CacheRejection("it holds other tokens") }
         let expected = byteCount + 2 * layerCount * tokens.count * kvDimension * 2
         guard fileSize == expected else {
-            throw Rejection(fileSize < expected ? "it is truncated (\(fileSize) of \(expected) bytes)"
+            throw CacheRejection(fileSize < expected ? "it is truncated (\(fileSize) of \(expected) bytes)"
                                                 : "it has \(fileSize - expected) bytes after its payload")
         }
     }
