@@ -213,7 +213,6 @@ public final class ThreadPool: @unchecked Sendable {
         return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
     }
 
-
     /// Scratch memory of thread `thread` (or, for `thread == threadCount`, the caller's second buffer),
     /// at least `bytes` long, kept for reuse. Use it only from that thread, inside one call.
     func scratch(thread: Int, bytes: Int) -> UnsafeMutableRawPointer {
